@@ -1,0 +1,122 @@
+// Copyright (c) NEDB authors. The file-system seam.
+//
+// Every file NEDB touches goes through an Env, so tests can substitute one
+// that fails the Nth write, fails fsync, or cuts writes short. Errors are
+// reported by throwing nedb::IOError. An Env is safe to use from several
+// threads; a file object is used by one thread at a time.
+#ifndef NEDB_ENV_H_
+#define NEDB_ENV_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nedb {
+
+// A file opened for appending.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  // Appends all of data or throws IOError. After a throw, an unknown prefix
+  // of data may have reached the file: callers truncate back to Size().
+  virtual void Append(std::string_view data) = 0;
+  // Makes everything appended so far durable (fdatasync).
+  virtual void Sync() = 0;
+  // Cuts the file back to size bytes.
+  virtual void Truncate(std::uint64_t size) = 0;
+  virtual void Close() = 0;
+};
+
+// A file read from the start to the end.
+class SequentialFile {
+ public:
+  virtual ~SequentialFile() = default;
+  // Reads up to n bytes into buf; returns 0 at end of file.
+  virtual std::size_t Read(char* buf, std::size_t n) = 0;
+};
+
+// Held while a database directory is open; released on destruction.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+  // The process-wide POSIX Env. Never deleted.
+  static Env* Default();
+
+  // Opens path for appending, creating it if missing.
+  virtual std::unique_ptr<WritableFile> NewAppendableFile(const std::string& path) = 0;
+  // Creates or truncates path for writing.
+  virtual std::unique_ptr<WritableFile> NewWritableFile(const std::string& path) = 0;
+  virtual std::unique_ptr<SequentialFile> NewSequentialFile(const std::string& path) = 0;
+
+  virtual bool FileExists(const std::string& path) = 0;
+  virtual std::uint64_t GetFileSize(const std::string& path) = 0;
+  virtual std::vector<std::string> GetChildren(const std::string& dir) = 0;
+  // Creates dir and missing parents; no error if it exists.
+  virtual void CreateDir(const std::string& dir) = 0;
+  virtual void RemoveFile(const std::string& path) = 0;
+  // Removes dir and everything below it.
+  virtual void RemoveDirRecursively(const std::string& dir) = 0;
+  // Atomic replace of dst by src (rename(2)).
+  virtual void RenameFile(const std::string& src, const std::string& dst) = 0;
+  virtual void TruncateFile(const std::string& path, std::uint64_t size) = 0;
+  // fsync of a directory, so a create or rename in it is durable.
+  virtual void SyncDir(const std::string& dir) = 0;
+  // Takes an exclusive lock on path (created if missing). Throws LockError
+  // if another process or another open database holds it.
+  virtual std::unique_ptr<FileLock> LockFile(const std::string& path) = 0;
+
+  // Wall clock in microseconds since the Unix epoch. Tests override it.
+  virtual std::int64_t NowMicros() = 0;
+};
+
+// Forwards every call to a target Env; subclass it and override one call to
+// inject a fault (see tests/fault_env.h).
+class EnvWrapper : public Env {
+ public:
+  explicit EnvWrapper(Env* target) : target_(target) {}
+  Env* target() const { return target_; }
+
+  std::unique_ptr<WritableFile> NewAppendableFile(const std::string& p) override {
+    return target_->NewAppendableFile(p);
+  }
+  std::unique_ptr<WritableFile> NewWritableFile(const std::string& p) override {
+    return target_->NewWritableFile(p);
+  }
+  std::unique_ptr<SequentialFile> NewSequentialFile(const std::string& p) override {
+    return target_->NewSequentialFile(p);
+  }
+  bool FileExists(const std::string& p) override { return target_->FileExists(p); }
+  std::uint64_t GetFileSize(const std::string& p) override { return target_->GetFileSize(p); }
+  std::vector<std::string> GetChildren(const std::string& d) override {
+    return target_->GetChildren(d);
+  }
+  void CreateDir(const std::string& d) override { target_->CreateDir(d); }
+  void RemoveFile(const std::string& p) override { target_->RemoveFile(p); }
+  void RemoveDirRecursively(const std::string& d) override { target_->RemoveDirRecursively(d); }
+  void RenameFile(const std::string& s, const std::string& d) override {
+    target_->RenameFile(s, d);
+  }
+  void TruncateFile(const std::string& p, std::uint64_t n) override {
+    target_->TruncateFile(p, n);
+  }
+  void SyncDir(const std::string& d) override { target_->SyncDir(d); }
+  std::unique_ptr<FileLock> LockFile(const std::string& p) override {
+    return target_->LockFile(p);
+  }
+  std::int64_t NowMicros() override { return target_->NowMicros(); }
+
+ private:
+  Env* target_;
+};
+
+}  // namespace nedb
+
+#endif  // NEDB_ENV_H_

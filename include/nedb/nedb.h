@@ -1,0 +1,112 @@
+// Copyright (c) NEDB authors.
+//
+// NEDB: a versioned, time-traveling embedded database. One hash-chained,
+// nonce-enforced, append-only log is the source of truth; documents, graph
+// edges and indexes are views folded from it.
+//
+//   nedb::NEDB db("./mydata");                       // durable
+//   db.put("users", "alice", {{"name", "Alice"}});
+//   auto then = db.get("users", "alice", /*as_of=*/0);  // std::nullopt
+//
+// Thread safety: every method may be called from several threads at once,
+// except close() and the destructor, which must not race with other calls.
+// Writes are serialized in seq order; readers never wait for an fsync.
+#ifndef NEDB_NEDB_H_
+#define NEDB_NEDB_H_
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nedb/env.h"
+#include "nedb/errors.h"
+#include "nedb/options.h"
+
+namespace nedb {
+
+// The library version, also written into the genesis op.
+inline constexpr const char* kVersion = "0.1.0";
+
+class NEDB {
+ public:
+  // In-memory database: nothing touches disk.
+  NEDB();
+  // Durable database in directory path: created (with log.aof and meta.json)
+  // if missing, otherwise opened by replaying log.aof. Throws LockError if
+  // another process has it open, CorruptionError if the log is damaged
+  // anywhere but a torn tail (which is cut off with a logged warning).
+  explicit NEDB(const std::string& path, Options options = {});
+  // Closes (see close()); errors are swallowed.
+  ~NEDB();
+
+  NEDB(const NEDB&) = delete;
+  NEDB& operator=(const NEDB&) = delete;
+
+  // ---- writes. Each appends exactly one op, or nothing (see below). ----
+
+  // Inserts or fully replaces coll/id with doc (a JSON object). Sets "_id"
+  // to id (an existing "_id" must equal id). Returns the stored document.
+  // Throws InvalidArgument for an empty or invalid coll, empty id, or a
+  // non-object doc; ReplayError for a stale nonce. With an idem key already
+  // used, returns that write's original result and appends nothing.
+  nlohmann::json put(std::string_view coll, std::string_view id, nlohmann::json doc,
+                     const WriteOptions& options = {});
+
+  // Deletes coll/id (the reference's delete()). Returns false, appending
+  // nothing, if it does not exist at HEAD. Older versions stay readable AS OF.
+  bool remove(std::string_view coll, std::string_view id, const WriteOptions& options = {});
+
+  // Adds the directed edge from -[rel]-> to. Node keys are "collection:id".
+  // Returns false, appending nothing, if the edge already exists.
+  bool link(std::string_view from, std::string_view rel, std::string_view to,
+            const WriteOptions& options = {});
+  // Removes the edge; false, appending nothing, if it does not exist.
+  bool unlink(std::string_view from, std::string_view rel, std::string_view to,
+              const WriteOptions& options = {});
+
+  // ---- reads. as_of = s reads the state after every op with seq <= s;
+  // std::nullopt reads HEAD. An as_of beyond seq() throws InvalidArgument. ----
+
+  std::optional<nlohmann::json> get(std::string_view coll, std::string_view id,
+                                    std::optional<std::uint64_t> as_of = std::nullopt) const;
+
+  // Targets of from's rel edges, in the order their link ops were applied.
+  std::vector<std::string> neighbors(std::string_view from, std::string_view rel,
+                                     std::optional<std::uint64_t> as_of = std::nullopt) const;
+  // Sources of rel edges into to, in the order their link ops were applied.
+  std::vector<std::string> inbound(std::string_view to, std::string_view rel,
+                                   std::optional<std::uint64_t> as_of = std::nullopt) const;
+
+  // Seq of the last op (0 for a fresh database: the genesis op).
+  std::uint64_t seq() const;
+  // Hex BLAKE2b-512 hash of the last op: a commitment to the whole history.
+  std::string head() const;
+
+  // Re-reads (from disk when durable) and re-hashes the whole chain; false on
+  // any modified, reordered, inserted or deleted op.
+  bool verify() const;
+  // Replays the log into fresh state and compares it with the live state.
+  bool verify_determinism() const;
+
+  // Makes every appended op durable (fsync) now.
+  void flush();
+  // Flushes and closes; releases the directory lock. Idempotent. Every other
+  // call afterwards throws ClosedError.
+  void close();
+
+  // Directory of a durable database; empty in memory.
+  const std::string& path() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nedb
+
+#endif  // NEDB_NEDB_H_

@@ -1,0 +1,48 @@
+// Copyright (c) NEDB authors. Plain option structs with documented defaults.
+#ifndef NEDB_OPTIONS_H_
+#define NEDB_OPTIONS_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace nedb {
+
+class Env;
+
+// When a durable database makes an appended op durable (fsync), like Redis's
+// appendfsync. The op is written to the OS (and so survives a crash of the
+// process) before any write call returns under every policy.
+enum class Sync {
+  Always,    // fsync before the write call returns (group commit shares it).
+  EverySec,  // a background thread fsyncs once a second: a power loss can
+             // lose up to about a second of writes.
+  None,      // fsync only on flush() and close().
+};
+
+struct Options {
+  // Durability policy for durable databases. Ignored in memory.
+  Sync sync = Sync::Always;
+  // The file-system seam. nullptr means the process-wide POSIX Env. The Env
+  // must outlive the database.
+  Env* env = nullptr;
+  // Receives warnings such as "truncated a torn tail". nullptr: stderr.
+  std::function<void(const std::string&)> logger = nullptr;
+};
+
+// Per-write options. An aggregate, so designated initializers work:
+//   db.put("orders", "o1", doc, {.client = "checkout", .nonce = 7, .idem = "k"});
+struct WriteOptions {
+  // The client the nonce belongs to. Non-empty, at most 256 bytes of UTF-8.
+  std::string client = "local";
+  // Must strictly exceed the client's last nonce. Omitted: last + 1.
+  std::optional<std::uint64_t> nonce;
+  // Idempotency key: a repeated key returns the original result and appends
+  // nothing. Keys are global to the database.
+  std::optional<std::string> idem;
+};
+
+}  // namespace nedb
+
+#endif  // NEDB_OPTIONS_H_

@@ -1,0 +1,236 @@
+#include "db/db_impl.h"
+
+#include <iostream>
+
+#include "db/meta.h"
+#include "env/file_util.h"
+#include "log/log_format.h"
+#include "log/log_reader.h"
+#include "log/op_codec.h"
+
+namespace nedb {
+
+NEDB::Impl::Impl() : env_(Env::Default()) { WriteGenesis(); }
+
+NEDB::Impl::Impl(const std::string& path, Options options)
+    : path_(path), options_(std::move(options)) {
+  if (path_.empty()) throw InvalidArgument("database path is empty");
+  env_ = options_.env != nullptr ? options_.env : Env::Default();
+  OpenDurable();
+}
+
+NEDB::Impl::~Impl() {
+  try {
+    Close();
+  } catch (const std::exception& e) {
+    Log(std::string("close failed: ") + e.what());
+  }
+}
+
+void NEDB::Impl::Log(const std::string& msg) const {
+  if (options_.logger) {
+    options_.logger(msg);
+  } else {
+    std::cerr << "nedb: " << (path_.empty() ? std::string("(memory)") : path_) << ": " << msg
+              << "\n";
+  }
+}
+
+void NEDB::Impl::CheckOpen() const {
+  if (closed_.load(std::memory_order_acquire)) throw ClosedError("database is closed");
+}
+
+void NEDB::Impl::OpenDurable() {
+  env_->CreateDir(path_);
+  lock_ = env_->LockFile(JoinPath(path_, logfmt::kLockFile));
+  const std::string log = JoinPath(path_, logfmt::kLogFile);
+  std::uint64_t valid = 0;
+  if (env_->FileExists(log) && env_->GetFileSize(log) > 0) {
+    auto file = env_->NewSequentialFile(log);
+    ScanResult r = ScanLog(*file, TailPolicy::kRecover,
+                           [this](const OpView& op, std::uint64_t) { state_.Apply(op); });
+    if (r.torn_tail) {
+      const std::uint64_t size = env_->GetFileSize(log);
+      Log("log.aof: cut a torn tail of " + std::to_string(size - r.valid_bytes) +
+          " bytes at offset " + std::to_string(r.valid_bytes) + " (" + r.torn_reason +
+          "); the last whole op is seq " + std::to_string(r.last_seq));
+      env_->TruncateFile(log, r.valid_bytes);
+    }
+    valid = r.valid_bytes;
+  } else if (env_->FileExists(log)) {
+    env_->TruncateFile(log, 0);
+  }
+  auto file = env_->NewAppendableFile(log);
+  file->Sync();  // a cut tail must be durable before new ops follow it
+  writer_ = std::make_unique<LogWriter>(std::move(file), valid, options_.sync);
+  if (state_.empty()) {
+    WriteGenesis();
+    writer_->Flush();
+    env_->SyncDir(path_);
+  }
+  LoadOrCreateMeta(env_, path_);
+}
+
+void NEDB::Impl::AppendLine(std::string_view line, std::uint64_t* end) {
+  if (writer_) {
+    *end = writer_->Append(line);
+  } else {
+    mem_log_.append(line);
+    *end = mem_log_.size();
+  }
+}
+
+void NEDB::Impl::WriteGenesis() {
+  OpView op;
+  op.seq = 0;
+  op.ts = env_->NowMicros() / 1000;
+  op.client = logfmt::kGenesisClient;
+  op.nonce = 0;
+  op.kind = OpKind::kGenesis;
+  op.format_version = logfmt::kFormatVersion;
+  op.prev = logfmt::kZeroHash;
+  std::string line;
+  char hash[kDigestHexChars];
+  EncodeOpLine(op, &line, hash);
+  op.hash = std::string_view(hash, kDigestHexChars);
+  std::uint64_t end;
+  AppendLine(line, &end);
+  std::unique_lock<std::shared_mutex> sl(state_mu_);
+  state_.Apply(op);
+}
+
+NEDB::Impl::WriteOutcome NEDB::Impl::Write(
+    OpView& op, const WriteOptions& o, const std::function<bool(const State&)>& should_append) {
+  std::unique_lock<std::mutex> wl(write_mu_);
+  CheckOpen();
+  // Writers are serialized by write_mu_, so state_ is stable here without
+  // state_mu_; only Apply below takes it exclusively.
+  if (o.idem) {
+    if (const IdemRecord* r = state_.idem(*o.idem)) {
+      WriteOutcome out{WriteOutcome::kIdemHit};
+      out.idem = *r;
+      return out;
+    }
+  }
+  const std::uint64_t last = state_.last_nonce(o.client);
+  if (!o.nonce && last == std::numeric_limits<std::uint64_t>::max()) {
+    throw ReplayError("client \"" + o.client + "\" has used every nonce");
+  }
+  const std::uint64_t nonce = o.nonce.value_or(last + 1);
+  if (nonce <= last) {
+    throw ReplayError("nonce " + std::to_string(nonce) + " for client \"" + o.client +
+                      "\" is not greater than its last nonce " + std::to_string(last) +
+                      " (stale or duplicate write)");
+  }
+  if (!should_append(state_)) return WriteOutcome{WriteOutcome::kNoop};
+
+  op.seq = state_.seq() + 1;
+  op.ts = env_->NowMicros() / 1000;
+  op.client = o.client;
+  op.nonce = nonce;
+  if (o.idem) op.idem = *o.idem;
+  const std::string prev = state_.head();
+  op.prev = prev;
+  std::string line;
+  line.reserve(op.doc.size() + 400);
+  char hash[kDigestHexChars];
+  EncodeOpLine(op, &line, hash);
+  if (line.size() > logfmt::kMaxLineBytes) {
+    throw InvalidArgument("op is " + std::to_string(line.size()) + " bytes; the limit is " +
+                          std::to_string(logfmt::kMaxLineBytes));
+  }
+  op.hash = std::string_view(hash, kDigestHexChars);
+  std::uint64_t end;
+  AppendLine(line, &end);  // throws IOError: nothing applied, nothing appended
+  {
+    std::unique_lock<std::shared_mutex> sl(state_mu_);
+    state_.Apply(op);
+  }
+  wl.unlock();
+  if (writer_ && writer_->policy() == Sync::Always) writer_->SyncTo(end);
+  WriteOutcome out{WriteOutcome::kAppended};
+  out.seq = op.seq;
+  return out;
+}
+
+std::uint64_t NEDB::Impl::ResolveAsOf(std::optional<std::uint64_t> as_of) const {
+  const std::uint64_t head = state_.seq();
+  if (!as_of) return head;
+  if (*as_of > head) {
+    throw InvalidArgument("as_of " + std::to_string(*as_of) + " is in the future: the head is seq " +
+                          std::to_string(head));
+  }
+  return *as_of;
+}
+
+void NEDB::Impl::ScanCurrentLog(const std::function<void(const OpView&, std::uint64_t)>& fn,
+                                std::uint64_t limit) const {
+  if (writer_) {
+    auto file = env_->NewSequentialFile(JoinPath(path_, logfmt::kLogFile));
+    ScanLog(*file, TailPolicy::kStrict, fn, limit);
+  } else {
+    StringSequentialFile file(std::string_view(mem_log_).substr(0, limit));
+    ScanLog(file, TailPolicy::kStrict, fn, limit);
+  }
+}
+
+bool NEDB::Impl::Verify() const {
+  std::unique_lock<std::mutex> wl(write_mu_);
+  CheckOpen();
+  const std::uint64_t end = writer_ ? writer_->size() : mem_log_.size();
+  std::uint64_t seq;
+  std::string head;
+  {
+    std::shared_lock<std::shared_mutex> sl(state_mu_);
+    seq = state_.seq();
+    head = state_.head();
+  }
+  // A durable log is re-read from disk without blocking writers: reading
+  // stops at the end captured above. Memory logs are read under the lock.
+  if (writer_) wl.unlock();
+  try {
+    std::uint64_t ops = 0;
+    std::string last;
+    ScanCurrentLog(
+        [&](const OpView& op, std::uint64_t) {
+          ++ops;
+          last.assign(op.hash);
+        },
+        end);
+    return ops == seq + 1 && last == head;
+  } catch (const CorruptionError& e) {
+    Log(std::string("verify failed: ") + e.what());
+    return false;
+  }
+}
+
+bool NEDB::Impl::VerifyDeterminism() const {
+  std::unique_lock<std::mutex> wl(write_mu_);  // no writes while comparing
+  CheckOpen();
+  const std::uint64_t end = writer_ ? writer_->size() : mem_log_.size();
+  State fresh;
+  try {
+    ScanCurrentLog([&](const OpView& op, std::uint64_t) { fresh.Apply(op); }, end);
+  } catch (const CorruptionError& e) {
+    Log(std::string("verify_determinism: log unreadable: ") + e.what());
+    return false;
+  }
+  std::shared_lock<std::shared_mutex> sl(state_mu_);
+  return fresh.Equals(state_);
+}
+
+void NEDB::Impl::Flush() {
+  CheckOpen();
+  if (writer_) writer_->Flush();
+}
+
+void NEDB::Impl::Close() {
+  std::unique_lock<std::mutex> wl(write_mu_);
+  if (closed_.exchange(true)) return;
+  std::unique_ptr<LogWriter> w = std::move(writer_);
+  std::unique_ptr<FileLock> l = std::move(lock_);
+  wl.unlock();
+  if (w) w->Close();  // throws on a failed final fsync; the lock is released anyway
+}
+
+}  // namespace nedb

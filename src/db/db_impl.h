@@ -1,0 +1,80 @@
+// The engine behind nedb::NEDB: validate -> idempotency/nonce check -> make
+// op -> append -> apply.
+#ifndef NEDB_DB_DB_IMPL_H_
+#define NEDB_DB_DB_IMPL_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+
+#include "log/log_writer.h"
+#include "log/op.h"
+#include "nedb/nedb.h"
+#include "state/state.h"
+
+namespace nedb {
+
+class NEDB::Impl {
+ public:
+  Impl();  // in memory
+  Impl(const std::string& path, Options options);
+  ~Impl();
+
+  // What a write did.
+  struct WriteOutcome {
+    enum What { kAppended, kIdemHit, kNoop } what;
+    std::uint64_t seq = 0;        // kAppended: the new op's seq
+    IdemRecord idem{};            // kIdemHit: the op the key was first used on
+  };
+
+  // The one write path. Fills op's seq/ts/client/nonce/idem/prev/hash,
+  // appends it, applies it and waits for durability per the sync policy.
+  // should_append (checked under the write lock, after the nonce check)
+  // returns false for a write that would change nothing: kNoop.
+  WriteOutcome Write(OpView& op, const WriteOptions& options,
+                     const std::function<bool(const State&)>& should_append);
+
+  // The seq a read at as_of sees. REQUIRES: state_mu_ held.
+  std::uint64_t ResolveAsOf(std::optional<std::uint64_t> as_of) const;
+
+  void CheckOpen() const;
+  void Log(const std::string& msg) const;
+
+  // Reads the whole log (up to its current end) into fn; kStrict.
+  // REQUIRES: write_mu_ held by the caller when exact = true.
+  void ScanCurrentLog(const std::function<void(const OpView&, std::uint64_t)>& fn,
+                      std::uint64_t limit) const;
+
+  bool Verify() const;
+  bool VerifyDeterminism() const;
+  void Flush();
+  void Close();
+
+  const std::string& path() const { return path_; }
+  bool durable() const { return writer_ != nullptr || !path_.empty(); }
+
+  mutable std::shared_mutex state_mu_;  // guards state_ (writers: exclusive)
+  State state_;
+
+ private:
+  void OpenDurable();
+  void WriteGenesis();
+  void AppendLine(std::string_view line, std::uint64_t* end);
+
+  std::string path_;
+  Options options_;
+  Env* env_;
+  std::unique_ptr<FileLock> lock_;
+  std::unique_ptr<LogWriter> writer_;  // durable only
+  mutable std::mutex write_mu_;        // serializes writers; guards mem_log_
+  std::string mem_log_;                // in-memory only: the log's bytes
+  std::atomic<bool> closed_{false};
+};
+
+}  // namespace nedb
+
+#endif  // NEDB_DB_DB_IMPL_H_

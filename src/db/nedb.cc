@@ -1,0 +1,168 @@
+// nedb::NEDB: argument checks and result shaping over NEDB::Impl.
+#include "nedb/nedb.h"
+
+#include "db/db_impl.h"
+#include "db/validate.h"
+#include "log/log_format.h"
+
+namespace nedb {
+
+namespace {
+
+// The canonical text of a document: compact, keys sorted (nlohmann::json
+// keeps objects sorted). Invalid UTF-8 is the caller's error.
+std::string Canonical(const nlohmann::json& doc) {
+  try {
+    return doc.dump();
+  } catch (const nlohmann::json::type_error& e) {
+    throw InvalidArgument(std::string("document is not valid UTF-8 JSON: ") + e.what());
+  }
+}
+
+nlohmann::json ParseStored(const Blob* b) { return nlohmann::json::parse(b->view()); }
+
+}  // namespace
+
+NEDB::NEDB() : impl_(std::make_unique<Impl>()) {}
+NEDB::NEDB(const std::string& path, Options options)
+    : impl_(std::make_unique<Impl>(path, std::move(options))) {}
+NEDB::~NEDB() = default;
+
+nlohmann::json NEDB::put(std::string_view coll, std::string_view id, nlohmann::json doc,
+                         const WriteOptions& options) {
+  impl_->CheckOpen();
+  ValidateCollection(coll);
+  ValidateId(id);
+  ValidateWriteOptions(options);
+  if (!doc.is_object()) {
+    throw InvalidArgument(std::string("document must be a JSON object, not ") + doc.type_name());
+  }
+  auto it = doc.find("_id");
+  if (it == doc.end()) {
+    doc["_id"] = id;
+  } else if (!it->is_string() || it->get_ref<const std::string&>() != id) {
+    throw InvalidArgument("document \"_id\" " + it->dump() + " differs from the id argument \"" +
+                          std::string(id) + "\"");
+  }
+  const std::string text = Canonical(doc);
+  if (text.size() > logfmt::kMaxDocBytes) {
+    throw InvalidArgument("document is " + std::to_string(text.size()) +
+                          " bytes; the limit is " + std::to_string(logfmt::kMaxDocBytes));
+  }
+  OpView op;
+  op.kind = OpKind::kPut;
+  op.coll = coll;
+  op.id = id;
+  op.doc = text;
+  auto out = impl_->Write(op, options, [](const State&) { return true; });
+  if (out.what == Impl::WriteOutcome::kIdemHit) {
+    const IdemRecord& r = out.idem;
+    if (r.kind != OpKind::kPut) {
+      throw InvalidArgument("idem key \"" + *options.idem + "\" was used by a " +
+                            std::string(OpKindName(r.kind)) + " op at seq " +
+                            std::to_string(r.seq));
+    }
+    std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
+    return ParseStored(impl_->state_.docs().Get(r.coll, r.id, r.seq));
+  }
+  return doc;
+}
+
+bool NEDB::remove(std::string_view coll, std::string_view id, const WriteOptions& options) {
+  impl_->CheckOpen();
+  ValidateCollection(coll);
+  ValidateId(id);
+  ValidateWriteOptions(options);
+  OpView op;
+  op.kind = OpKind::kDelete;
+  op.coll = coll;
+  op.id = id;
+  auto out = impl_->Write(op, options,
+                          [&](const State& s) { return s.docs().Live(coll, id); });
+  return out.what != Impl::WriteOutcome::kNoop;
+}
+
+namespace {
+
+bool EdgeWrite(NEDB::Impl& impl, OpKind kind, std::string_view from, std::string_view rel,
+               std::string_view to, const WriteOptions& options) {
+  impl.CheckOpen();
+  ValidateNodeKey(from, "from");
+  ValidateRelation(rel);
+  ValidateNodeKey(to, "to");
+  ValidateWriteOptions(options);
+  OpView op;
+  op.kind = kind;
+  op.from = from;
+  op.rel = rel;
+  op.to = to;
+  auto out = impl.Write(op, options, [&](const State& s) {
+    return s.graph().Exists(from, rel, to) == (kind == OpKind::kUnlink);
+  });
+  return out.what != NEDB::Impl::WriteOutcome::kNoop;
+}
+
+}  // namespace
+
+bool NEDB::link(std::string_view from, std::string_view rel, std::string_view to,
+                const WriteOptions& options) {
+  return EdgeWrite(*impl_, OpKind::kLink, from, rel, to, options);
+}
+
+bool NEDB::unlink(std::string_view from, std::string_view rel, std::string_view to,
+                  const WriteOptions& options) {
+  return EdgeWrite(*impl_, OpKind::kUnlink, from, rel, to, options);
+}
+
+std::optional<nlohmann::json> NEDB::get(std::string_view coll, std::string_view id,
+                                        std::optional<std::uint64_t> as_of) const {
+  impl_->CheckOpen();
+  ValidateCollection(coll);
+  ValidateId(id);
+  const Blob* b;
+  {
+    std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
+    b = impl_->state_.docs().Get(coll, id, impl_->ResolveAsOf(as_of));
+  }
+  // Versions are immutable and live as long as the database: parse unlocked.
+  if (b == nullptr) return std::nullopt;
+  return ParseStored(b);
+}
+
+std::vector<std::string> NEDB::neighbors(std::string_view from, std::string_view rel,
+                                         std::optional<std::uint64_t> as_of) const {
+  impl_->CheckOpen();
+  ValidateNodeKey(from, "from");
+  ValidateRelation(rel);
+  std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
+  return impl_->state_.graph().Out(from, rel, impl_->ResolveAsOf(as_of));
+}
+
+std::vector<std::string> NEDB::inbound(std::string_view to, std::string_view rel,
+                                       std::optional<std::uint64_t> as_of) const {
+  impl_->CheckOpen();
+  ValidateNodeKey(to, "to");
+  ValidateRelation(rel);
+  std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
+  return impl_->state_.graph().In(to, rel, impl_->ResolveAsOf(as_of));
+}
+
+std::uint64_t NEDB::seq() const {
+  impl_->CheckOpen();
+  std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
+  return impl_->state_.seq();
+}
+
+std::string NEDB::head() const {
+  impl_->CheckOpen();
+  std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
+  return impl_->state_.head();
+}
+
+bool NEDB::verify() const { return impl_->Verify(); }
+bool NEDB::verify_determinism() const { return impl_->VerifyDeterminism(); }
+void NEDB::flush() { impl_->Flush(); }
+void NEDB::close() { impl_->Close(); }
+const std::string& NEDB::path() const { return impl_->path(); }
+
+}  // namespace nedb

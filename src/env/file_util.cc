@@ -1,0 +1,43 @@
+#include "env/file_util.h"
+
+namespace nedb {
+
+std::string JoinPath(const std::string& dir, std::string_view name) {
+  std::string p = dir;
+  if (!p.empty() && p.back() != '/') p.push_back('/');
+  p.append(name);
+  return p;
+}
+
+std::string DirName(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+void WriteFileAtomically(Env* env, const std::string& path, std::string_view data) {
+  const std::string tmp = path + ".tmp";
+  {
+    auto f = env->NewWritableFile(tmp);
+    f->Append(data);
+    f->Sync();
+    f->Close();
+  }
+  env->RenameFile(tmp, path);
+  env->SyncDir(DirName(path));
+}
+
+std::string ReadFileToString(Env* env, const std::string& path) {
+  auto f = env->NewSequentialFile(path);
+  std::string out;
+  char buf[1 << 16];
+  for (;;) {
+    std::size_t n = f->Read(buf, sizeof buf);
+    if (n == 0) break;
+    out.append(buf, n);
+  }
+  return out;
+}
+
+}  // namespace nedb

@@ -1,0 +1,183 @@
+// The POSIX Env: the only code in NEDB that calls the file system directly.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+#include "nedb/env.h"
+#include "nedb/errors.h"
+
+namespace nedb {
+namespace {
+
+[[noreturn]] void ThrowErrno(const std::string& what, const std::string& path, int err) {
+  throw IOError(what + " " + path + ": " + std::strerror(err));
+}
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  void Append(std::string_view data) override {
+    const char* p = data.data();
+    std::size_t left = data.size();
+    while (left > 0) {
+      ssize_t n = ::write(fd_, p, left);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        ThrowErrno("write", path_, errno);
+      }
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+  }
+
+  void Sync() override {
+    if (::fdatasync(fd_) != 0) ThrowErrno("fdatasync", path_, errno);
+  }
+
+  void Truncate(std::uint64_t size) override {
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) ThrowErrno("ftruncate", path_, errno);
+  }
+
+  void Close() override {
+    if (fd_ >= 0) {
+      int fd = fd_;
+      fd_ = -1;
+      if (::close(fd) != 0) ThrowErrno("close", path_, errno);
+    }
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixSequentialFile final : public SequentialFile {
+ public:
+  PosixSequentialFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixSequentialFile() override { ::close(fd_); }
+  std::size_t Read(char* buf, std::size_t n) override {
+    for (;;) {
+      ssize_t r = ::read(fd_, buf, n);
+      if (r >= 0) return static_cast<std::size_t>(r);
+      if (errno != EINTR) ThrowErrno("read", path_, errno);
+    }
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
+  }
+
+ private:
+  int fd_;
+};
+
+class PosixEnv final : public Env {
+ public:
+  std::unique_ptr<WritableFile> NewAppendableFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) ThrowErrno("open", path, errno);
+    return std::make_unique<PosixWritableFile>(path, fd);
+  }
+  std::unique_ptr<WritableFile> NewWritableFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) ThrowErrno("open", path, errno);
+    return std::make_unique<PosixWritableFile>(path, fd);
+  }
+  std::unique_ptr<SequentialFile> NewSequentialFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) ThrowErrno("open", path, errno);
+    return std::make_unique<PosixSequentialFile>(path, fd);
+  }
+  bool FileExists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
+  std::uint64_t GetFileSize(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) ThrowErrno("stat", path, errno);
+    return static_cast<std::uint64_t>(st.st_size);
+  }
+  std::vector<std::string> GetChildren(const std::string& dir) override {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) ThrowErrno("opendir", dir, errno);
+    std::vector<std::string> out;
+    while (dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name != "." && name != "..") out.push_back(std::move(name));
+    }
+    ::closedir(d);
+    return out;
+  }
+  void CreateDir(const std::string& dir) override {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw IOError("mkdir " + dir + ": " + ec.message());
+  }
+  void RemoveFile(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) ThrowErrno("unlink", path, errno);
+  }
+  void RemoveDirRecursively(const std::string& dir) override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    if (ec) throw IOError("remove " + dir + ": " + ec.message());
+  }
+  void RenameFile(const std::string& src, const std::string& dst) override {
+    if (::rename(src.c_str(), dst.c_str()) != 0) ThrowErrno("rename", src + " -> " + dst, errno);
+  }
+  void TruncateFile(const std::string& path, std::uint64_t size) override {
+    if (::truncate(path.c_str(), static_cast<off_t>(size)) != 0) {
+      ThrowErrno("truncate", path, errno);
+    }
+  }
+  void SyncDir(const std::string& dir) override {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) ThrowErrno("open", dir, errno);
+    int rc = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0) ThrowErrno("fsync", dir, err);
+  }
+  std::unique_ptr<FileLock> LockFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) ThrowErrno("open", path, errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK) {
+        throw LockError("database is locked by another process or NEDB object: " + path);
+      }
+      ThrowErrno("flock", path, err);
+    }
+    return std::make_unique<PosixFileLock>(fd);
+  }
+  std::int64_t NowMicros() override {
+    using namespace std::chrono;
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+  }
+};
+
+}  // namespace
+
+Env* Env::Default() {
+  static PosixEnv* env = new PosixEnv();  // never deleted: used until exit
+  return env;
+}
+
+}  // namespace nedb

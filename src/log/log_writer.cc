@@ -1,0 +1,117 @@
+#include "log/log_writer.h"
+
+#include <chrono>
+
+#include "nedb/errors.h"
+
+namespace nedb {
+
+LogWriter::LogWriter(std::unique_ptr<WritableFile> file, std::uint64_t size, Sync policy)
+    : file_(std::move(file)), policy_(policy), written_(size), synced_(size) {
+  if (policy_ == Sync::EverySec) everysec_ = std::thread([this] { EverySecLoop(); });
+}
+
+LogWriter::~LogWriter() {
+  try {
+    Close();
+  } catch (...) {
+    // Destructors do not throw; Close() reported errors to callers that asked.
+  }
+}
+
+std::uint64_t LogWriter::Append(std::string_view line) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (broken_) throw IOError("log is unusable after an earlier error: " + *broken_);
+    if (sync_error_) throw IOError("log is unusable after a failed fsync: " + *sync_error_);
+  }
+  const std::uint64_t before = written_.load(std::memory_order_relaxed);
+  try {
+    file_->Append(line);
+  } catch (const IOError& e) {
+    try {
+      file_->Truncate(before);
+    } catch (const IOError& e2) {
+      std::lock_guard<std::mutex> l(mu_);
+      broken_ = std::string(e.what()) + "; then could not cut the partial line: " + e2.what();
+    }
+    throw;
+  }
+  const std::uint64_t end = before + line.size();
+  written_.store(end, std::memory_order_release);
+  return end;
+}
+
+void LogWriter::SyncTo(std::uint64_t offset) {
+  std::unique_lock<std::mutex> l(mu_);
+  while (synced_ < offset) {
+    if (sync_error_) throw IOError("fsync of log.aof failed: " + *sync_error_);
+    if (syncing_) {
+      cv_.wait(l);
+      continue;
+    }
+    syncing_ = true;
+    const std::uint64_t target = written_.load(std::memory_order_acquire);
+    l.unlock();
+    std::optional<std::string> err;
+    try {
+      file_->Sync();
+    } catch (const IOError& e) {
+      err = e.what();
+    }
+    fsyncs_.fetch_add(1, std::memory_order_relaxed);
+    l.lock();
+    syncing_ = false;
+    if (err) {
+      // After a failed fsync the kernel may have dropped the dirty pages:
+      // nothing written since the last good fsync can be trusted.
+      sync_error_ = *err;
+    } else if (target > synced_) {
+      synced_ = target;
+    }
+    cv_.notify_all();
+  }
+}
+
+void LogWriter::EverySecLoop() {
+  std::unique_lock<std::mutex> l(mu_);
+  while (!stop_) {
+    cv_.wait_for(l, std::chrono::seconds(1), [this] { return stop_; });
+    if (stop_ || sync_error_) break;
+    const std::uint64_t target = written_.load(std::memory_order_acquire);
+    if (target <= synced_) continue;
+    l.unlock();
+    try {
+      SyncTo(target);
+    } catch (const IOError&) {
+      // sticky: the next write or flush reports it
+    }
+    l.lock();
+  }
+}
+
+void LogWriter::Close() {
+  bool broken = false;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!file_ || stop_) return;
+    stop_ = true;
+    broken = broken_.has_value();
+  }
+  cv_.notify_all();
+  if (everysec_.joinable()) everysec_.join();
+  std::optional<std::string> err;
+  try {
+    if (!broken) Flush();
+  } catch (const IOError& e) {
+    err = e.what();
+  }
+  try {
+    file_->Close();
+  } catch (const IOError& e) {
+    if (!err) err = e.what();
+  }
+  if (err) throw IOError(*err);
+}
+
+}  // namespace nedb

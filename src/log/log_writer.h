@@ -1,0 +1,70 @@
+// Appending lines to log.aof, with group commit.
+//
+// Append() is called by one writer at a time (the engine's write mutex);
+// SyncTo() may be called by many threads at once: one of them fsyncs for
+// all (the leader), the others wait, and each returns once the bytes it
+// appended are durable.
+#ifndef NEDB_LOG_LOG_WRITER_H_
+#define NEDB_LOG_LOG_WRITER_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "nedb/env.h"
+#include "nedb/options.h"
+
+namespace nedb {
+
+class LogWriter {
+ public:
+  // file is positioned at its end, size bytes long.
+  LogWriter(std::unique_ptr<WritableFile> file, std::uint64_t size, Sync policy);
+  ~LogWriter();
+
+  // Appends line (whole lines only). On failure cuts the file back to its
+  // previous size and throws IOError; if even that fails, the writer is
+  // broken and every later call throws. Returns the end offset of the line.
+  // REQUIRES: external serialization of Append calls.
+  std::uint64_t Append(std::string_view line);
+
+  // Returns once every byte before offset is durable. Throws IOError if an
+  // fsync failed (then or earlier: the error is sticky).
+  void SyncTo(std::uint64_t offset);
+
+  // Durable up to the current end.
+  void Flush() { SyncTo(written_.load(std::memory_order_acquire)); }
+
+  // Stops the background syncer, flushes, closes the file.
+  void Close();
+
+  Sync policy() const { return policy_; }
+  std::uint64_t size() const { return written_.load(std::memory_order_acquire); }
+  std::uint64_t fsync_count() const { return fsyncs_.load(std::memory_order_relaxed); }
+
+ private:
+  void EverySecLoop();
+
+  std::unique_ptr<WritableFile> file_;
+  const Sync policy_;
+  std::atomic<std::uint64_t> written_;
+  std::atomic<std::uint64_t> fsyncs_{0};
+  std::optional<std::string> broken_;  // guarded by mu_ (read by Append under it)
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::uint64_t synced_;       // guarded by mu_
+  bool syncing_ = false;       // guarded by mu_: a leader is in fsync
+  std::optional<std::string> sync_error_;  // guarded by mu_
+  bool stop_ = false;          // guarded by mu_
+  std::thread everysec_;
+};
+
+}  // namespace nedb
+
+#endif  // NEDB_LOG_LOG_WRITER_H_

@@ -1,0 +1,489 @@
+#include "log/op_codec.h"
+
+#include <cctype>
+#include <charconv>
+#include <cstring>
+#include <limits>
+
+#include "log/log_format.h"
+#include "util/blake2b.h"
+
+namespace nedb {
+
+std::string_view OpKindName(OpKind k) {
+  switch (k) {
+    case OpKind::kGenesis: return "genesis";
+    case OpKind::kPut: return "put";
+    case OpKind::kDelete: return "delete";
+    case OpKind::kLink: return "link";
+    case OpKind::kUnlink: return "unlink";
+  }
+  return "?";
+}
+
+bool ParseOpKind(std::string_view name, OpKind* out) {
+  static constexpr OpKind kAll[] = {OpKind::kGenesis, OpKind::kPut, OpKind::kDelete,
+                                    OpKind::kLink, OpKind::kUnlink};
+  for (OpKind k : kAll) {
+    if (OpKindName(k) == name) {
+      *out = k;
+      return true;
+    }
+  }
+  return false;
+}
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  std::size_t run = 0;  // start of the current run of bytes needing no escape
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      default: {
+        char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out->append(esc, 6);
+      }
+    }
+  }
+  out->append(s.data() + run, s.size() - run);
+  out->push_back('"');
+}
+
+namespace {
+
+void AppendUint(std::uint64_t v, std::string* out) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out->append(buf, r.ptr);
+}
+
+void AppendInt(std::int64_t v, std::string* out) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out->append(buf, r.ptr);
+}
+
+void AppendKey(std::string_view key, std::string* out) {
+  out->push_back(',');
+  out->push_back('"');
+  out->append(key);
+  out->append("\":");
+}
+
+}  // namespace
+
+void EncodeOpLine(const OpView& op, std::string* out, char* hash_out) {
+  const std::size_t start = out->size();
+  out->append("{\"seq\":");
+  AppendUint(op.seq, out);
+  AppendKey("ts", out);
+  AppendInt(op.ts, out);
+  AppendKey("client", out);
+  AppendJsonString(op.client, out);
+  AppendKey("nonce", out);
+  AppendUint(op.nonce, out);
+  AppendKey("op", out);
+  AppendJsonString(OpKindName(op.kind), out);
+  switch (op.kind) {
+    case OpKind::kGenesis:
+      AppendKey("format", out);
+      AppendJsonString(logfmt::kFormatName, out);
+      AppendKey("version", out);
+      AppendUint(op.format_version, out);
+      break;
+    case OpKind::kPut:
+    case OpKind::kDelete:
+      AppendKey("coll", out);
+      AppendJsonString(op.coll, out);
+      AppendKey("id", out);
+      AppendJsonString(op.id, out);
+      if (op.kind == OpKind::kPut) {
+        AppendKey("doc", out);
+        out->append(op.doc);
+      }
+      break;
+    case OpKind::kLink:
+    case OpKind::kUnlink:
+      AppendKey("from", out);
+      AppendJsonString(op.from, out);
+      AppendKey("rel", out);
+      AppendJsonString(op.rel, out);
+      AppendKey("to", out);
+      AppendJsonString(op.to, out);
+      break;
+  }
+  if (op.idem) {
+    AppendKey("idem", out);
+    AppendJsonString(*op.idem, out);
+  }
+  AppendKey("prev", out);
+  out->push_back('"');
+  out->append(op.prev);
+  out->push_back('"');
+  Digest d = Blake2b(std::string_view(out->data() + start, out->size() - start));
+  out->append(logfmt::kHashKey);
+  const std::size_t hash_at = out->size();
+  out->resize(hash_at + kDigestHexChars);
+  ToHex(d, out->data() + hash_at);
+  std::memcpy(hash_out, out->data() + hash_at, kDigestHexChars);
+  out->append(logfmt::kLineEnd);
+  out->push_back('\n');
+}
+
+namespace {
+
+// A strict reader of the canonical line: fields in their fixed order, no
+// whitespace. Strings without escapes are returned as views into the line;
+// escaped ones are decoded into the scratch strings.
+class LineParser {
+ public:
+  LineParser(std::string_view line, DecodeScratch* scratch) : s_(line), scratch_(scratch) {}
+
+  bool Lit(std::string_view lit) {
+    if (s_.substr(pos_, lit.size()) != lit) return Fail("expected " + std::string(lit));
+    pos_ += lit.size();
+    return true;
+  }
+
+  bool Uint(std::uint64_t* v) {
+    std::size_t start = pos_;
+    std::uint64_t x = 0;
+    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') {
+      unsigned d = static_cast<unsigned>(s_[pos_] - '0');
+      if (x > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return Fail("number overflow");
+      x = x * 10 + d;
+      ++pos_;
+    }
+    if (pos_ == start) return Fail("expected a number");
+    if (s_[start] == '0' && pos_ - start > 1) return Fail("leading zero");
+    *v = x;
+    return true;
+  }
+
+  bool Int(std::int64_t* v) {
+    bool neg = pos_ < s_.size() && s_[pos_] == '-';
+    if (neg) ++pos_;
+    std::uint64_t u;
+    if (!Uint(&u)) return false;
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      return Fail("number overflow");
+    }
+    *v = neg ? -static_cast<std::int64_t>(u) : static_cast<std::int64_t>(u);
+    return true;
+  }
+
+  // A JSON string; *out views the line or (if escaped) *slot.
+  bool String(std::string_view* out, std::string* slot) {
+    if (pos_ >= s_.size() || s_[pos_] != '"') return Fail("expected a string");
+    std::size_t start = ++pos_;
+    bool escaped = false;
+    if (!SkipStringBody(&escaped)) return false;
+    std::string_view raw = s_.substr(start, pos_ - 1 - start);
+    if (!escaped) {
+      *out = raw;
+      return true;
+    }
+    slot->clear();
+    if (!Unescape(raw, slot)) return Fail("bad escape");
+    *out = *slot;
+    return true;
+  }
+
+  // Any JSON value, validated and skipped.
+  bool Value(int depth) {
+    if (depth > kMaxDepth) return Fail("nesting too deep");
+    if (pos_ >= s_.size()) return Fail("expected a value");
+    char c = s_[pos_];
+    if (c == '{' || c == '[') {
+      const char close = c == '{' ? '}' : ']';
+      ++pos_;
+      if (pos_ < s_.size() && s_[pos_] == close) {
+        ++pos_;
+        return true;
+      }
+      for (;;) {
+        if (c == '{') {
+          bool esc;
+          if (pos_ >= s_.size() || s_[pos_] != '"') return Fail("expected a key");
+          ++pos_;
+          if (!SkipStringBody(&esc) || !Lit(":")) return false;
+        }
+        if (!Value(depth + 1)) return false;
+        if (pos_ < s_.size() && s_[pos_] == ',') {
+          ++pos_;
+          continue;
+        }
+        if (pos_ < s_.size() && s_[pos_] == close) {
+          ++pos_;
+          return true;
+        }
+        return Fail("expected , or a closing bracket");
+      }
+    }
+    if (c == '"') {
+      bool esc;
+      ++pos_;
+      return SkipStringBody(&esc);
+    }
+    if (c == 't') return Lit("true");
+    if (c == 'f') return Lit("false");
+    if (c == 'n') return Lit("null");
+    return Number();
+  }
+
+  std::size_t pos() const { return pos_; }
+  const std::string& error() const { return error_; }
+  bool Fail(std::string why) {
+    if (error_.empty()) error_ = std::move(why) + " at column " + std::to_string(pos_);
+    return false;
+  }
+
+ private:
+  static constexpr int kMaxDepth = 512;
+
+  // After the opening quote: to just past the closing quote.
+  bool SkipStringBody(bool* escaped) {
+    *escaped = false;
+    while (pos_ < s_.size()) {
+      unsigned char c = static_cast<unsigned char>(s_[pos_]);
+      if (c == '"') {
+        ++pos_;
+        return true;
+      }
+      if (c < 0x20) return Fail("control character in string");
+      if (c == '\\') {
+        *escaped = true;
+        if (pos_ + 1 >= s_.size()) return Fail("bad escape");
+        char e = s_[pos_ + 1];
+        if (e == 'u') {
+          for (int k = 2; k < 6; ++k) {
+            if (pos_ + k >= s_.size() || !std::isxdigit(static_cast<unsigned char>(s_[pos_ + k]))) {
+              return Fail("bad \\u escape");
+            }
+          }
+          pos_ += 6;
+          continue;
+        }
+        if (std::strchr("\"\\/bfnrt", e) == nullptr || e == 0) return Fail("bad escape");
+        pos_ += 2;
+        continue;
+      }
+      if (c >= 0x80) {
+        std::size_t n = Utf8Len(s_.substr(pos_));
+        if (n == 0) return Fail("invalid UTF-8");
+        pos_ += n;
+        continue;
+      }
+      ++pos_;
+    }
+    return Fail("unterminated string");
+  }
+
+  // Length of the valid UTF-8 sequence at the start of s, 0 if invalid.
+  static std::size_t Utf8Len(std::string_view s) {
+    unsigned char c = static_cast<unsigned char>(s[0]);
+    std::size_t n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (n == 0 || s.size() < n) return 0;
+    std::uint32_t cp = c & (0x7F >> n);
+    for (std::size_t k = 1; k < n; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[k]);
+      if ((cc & 0xC0) != 0x80) return 0;
+      cp = cp << 6 | (cc & 0x3F);
+    }
+    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return n;
+  }
+
+  bool Number() {
+    std::size_t start = pos_;
+    if (pos_ < s_.size() && s_[pos_] == '-') ++pos_;
+    auto digits = [&] {
+      std::size_t b = pos_;
+      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+      return pos_ - b;
+    };
+    std::size_t int_start = pos_;
+    std::size_t n = digits();
+    if (n == 0) return Fail("expected a value");
+    if (s_[int_start] == '0' && n > 1) return Fail("leading zero");
+    if (pos_ < s_.size() && s_[pos_] == '.') {
+      ++pos_;
+      if (digits() == 0) return Fail("bad number");
+    }
+    if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
+      ++pos_;
+      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
+      if (digits() == 0) return Fail("bad number");
+    }
+    return pos_ > start;
+  }
+
+  static bool Unescape(std::string_view raw, std::string* out) {
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      char c = raw[i];
+      if (c != '\\') {
+        out->push_back(c);
+        continue;
+      }
+      char e = raw[++i];
+      switch (e) {
+        case '"': out->push_back('"'); break;
+        case '\\': out->push_back('\\'); break;
+        case '/': out->push_back('/'); break;
+        case 'b': out->push_back('\b'); break;
+        case 'f': out->push_back('\f'); break;
+        case 'n': out->push_back('\n'); break;
+        case 'r': out->push_back('\r'); break;
+        case 't': out->push_back('\t'); break;
+        case 'u': {
+          std::uint32_t cp = Hex4(raw.substr(i + 1, 4));
+          i += 4;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            if (raw.substr(i + 1, 2) != "\\u") return false;
+            std::uint32_t lo = Hex4(raw.substr(i + 3, 4));
+            if (lo < 0xDC00 || lo > 0xDFFF) return false;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            i += 6;
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            return false;
+          }
+          AppendUtf8(cp, out);
+          break;
+        }
+        default: return false;
+      }
+    }
+    return true;
+  }
+
+  static std::uint32_t Hex4(std::string_view h) {
+    std::uint32_t v = 0;
+    for (char c : h) {
+      v <<= 4;
+      v |= static_cast<std::uint32_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+  }
+
+  static void AppendUtf8(std::uint32_t cp, std::string* out) {
+    if (cp < 0x80) {
+      out->push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out->push_back(static_cast<char>(0xC0 | cp >> 6));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out->push_back(static_cast<char>(0xE0 | cp >> 12));
+      out->push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out->push_back(static_cast<char>(0xF0 | cp >> 18));
+      out->push_back(static_cast<char>(0x80 | (cp >> 12 & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  std::string_view s_;
+  std::size_t pos_ = 0;
+  DecodeScratch* scratch_;
+  std::string error_;
+};
+
+bool DecodeFields(std::string_view body, DecodeScratch* sc, OpView* op, std::string* why) {
+  LineParser p(body, sc);
+  std::string_view kind_name;
+  auto str = [&](std::string_view key, std::string_view* out, std::string* slot) {
+    return p.Lit(key) && p.String(out, slot);
+  };
+  bool ok = p.Lit("{\"seq\":") && p.Uint(&op->seq) && p.Lit(",\"ts\":") && p.Int(&op->ts) &&
+            str(",\"client\":", &op->client, &sc->client) && p.Lit(",\"nonce\":") &&
+            p.Uint(&op->nonce) && str(",\"op\":", &kind_name, &sc->kind);
+  if (ok && !ParseOpKind(kind_name, &op->kind)) {
+    ok = p.Fail("unknown op kind \"" + std::string(kind_name) + "\"");
+  }
+  if (ok) {
+    switch (op->kind) {
+      case OpKind::kGenesis: {
+        std::string_view format;
+        ok = str(",\"format\":", &format, &sc->a) && p.Lit(",\"version\":") &&
+             p.Uint(&op->format_version);
+        if (ok && format != logfmt::kFormatName) ok = p.Fail("unknown format name");
+        break;
+      }
+      case OpKind::kPut:
+      case OpKind::kDelete:
+        ok = str(",\"coll\":", &op->coll, &sc->a) && str(",\"id\":", &op->id, &sc->b);
+        if (ok && op->kind == OpKind::kPut) {
+          ok = p.Lit(",\"doc\":");
+          std::size_t start = p.pos();
+          if (ok && (start >= body.size() || body[start] != '{')) ok = p.Fail("doc is not an object");
+          ok = ok && p.Value(0);
+          if (ok) op->doc = body.substr(start, p.pos() - start);
+        }
+        break;
+      case OpKind::kLink:
+      case OpKind::kUnlink:
+        ok = str(",\"from\":", &op->from, &sc->a) && str(",\"rel\":", &op->rel, &sc->b) &&
+             str(",\"to\":", &op->to, &sc->c);
+        break;
+    }
+  }
+  if (ok && body.substr(p.pos(), 8) == ",\"idem\":") {
+    std::string_view idem;
+    ok = str(",\"idem\":", &idem, &sc->idem);
+    op->idem = idem;
+  }
+  if (ok && p.Lit(",\"prev\":\"")) {
+    op->prev = body.substr(p.pos(), kDigestHexChars);
+    Digest d;
+    if (!FromHex(op->prev, &d)) {
+      ok = p.Fail("malformed prev");
+    } else if (body.size() != p.pos() + kDigestHexChars + 1 || body.back() != '"') {
+      ok = p.Fail("unexpected bytes after prev");
+    }
+  } else {
+    ok = false;
+  }
+  if (!ok) *why = p.error();
+  return ok;
+}
+
+}  // namespace
+
+LineStatus DecodeOpLine(std::string_view line, DecodeScratch* scratch, OpView* op,
+                        std::string* why) {
+  using logfmt::kSuffixBytes;
+  if (line.size() < kSuffixBytes + 2 || line.front() != '{' ||
+      line.substr(line.size() - logfmt::kLineEnd.size()) != logfmt::kLineEnd ||
+      line.substr(line.size() - kSuffixBytes, logfmt::kHashKey.size()) != logfmt::kHashKey) {
+    *why = "line does not end with the hash field";
+    return LineStatus::kBadSyntax;
+  }
+  std::string_view body = line.substr(0, line.size() - kSuffixBytes);
+  std::string_view hex =
+      line.substr(line.size() - logfmt::kLineEnd.size() - kDigestHexChars, kDigestHexChars);
+  char computed[kDigestHexChars];
+  ToHex(Blake2b(body), computed);
+  if (std::memcmp(computed, hex.data(), kDigestHexChars) != 0) {
+    *why = "hash mismatch";
+    return LineStatus::kBadHash;
+  }
+  *op = OpView{};
+  op->hash = hex;
+  if (!DecodeFields(body, scratch, op, why)) return LineStatus::kBadSyntax;
+  return LineStatus::kOk;
+}
+
+}  // namespace nedb

@@ -1,0 +1,117 @@
+#include "state/doc_store.h"
+
+#include <absl/hash/hash.h>
+
+#include <algorithm>
+#include <new>
+
+namespace nedb {
+
+Blob* Blob::Make(std::string_view bytes) {
+  void* mem = std::malloc(offsetof(Blob, data_) + bytes.size());
+  if (mem == nullptr) throw std::bad_alloc();
+  Blob* b = static_cast<Blob*>(mem);
+  b->len_ = static_cast<std::uint32_t>(bytes.size());
+  std::memcpy(b->data_, bytes.data(), bytes.size());
+  return b;
+}
+
+const Version* VisibleAt(const VersionChain& chain, std::uint64_t as_of) {
+  if (chain.empty() || chain.front().seq > as_of) return nullptr;
+  if (chain.back().seq <= as_of) return &chain.back();  // HEAD: the common case
+  auto it = std::upper_bound(chain.begin(), chain.end(), as_of,
+                             [](std::uint64_t s, const Version& v) { return s < v.seq; });
+  return &*(it - 1);
+}
+
+std::size_t Collection::IdHash::operator()(std::uint32_t i) const {
+  return absl::Hash<std::string_view>{}(c->entries_[i].id);
+}
+std::size_t Collection::IdHash::operator()(std::string_view s) const {
+  return absl::Hash<std::string_view>{}(s);
+}
+bool Collection::IdEq::operator()(std::uint32_t a, std::string_view b) const {
+  return c->entries_[a].id == b;
+}
+
+Collection::Collection() : index_(0, IdHash{this}, IdEq{this}) {}
+
+const VersionChain* Collection::Find(std::string_view id) const {
+  auto it = index_.find(id);
+  return it == index_.end() ? nullptr : &entries_[*it].chain;
+}
+
+VersionChain& Collection::FindOrAdd(std::string_view id) {
+  auto it = index_.find(id);
+  if (it != index_.end()) return entries_[*it].chain;
+  entries_.push_back(Entry{std::string(id), {}});
+  index_.insert(static_cast<std::uint32_t>(entries_.size() - 1));
+  return entries_.back().chain;
+}
+
+void DocStore::Put(std::string_view coll, std::string_view id, std::uint64_t seq,
+                   std::string_view doc) {
+  auto it = colls_.find(coll);
+  if (it == colls_.end()) it = colls_.emplace(std::string(coll), std::make_unique<Collection>()).first;
+  Collection& c = *it->second;
+  VersionChain& chain = c.FindOrAdd(id);
+  if (chain.empty() || chain.back().blob == nullptr) c.AdjustLive(+1);
+  chain.push_back(Version{seq, BlobPtr(Blob::Make(doc))});
+}
+
+bool DocStore::Delete(std::string_view coll, std::string_view id, std::uint64_t seq) {
+  auto it = colls_.find(coll);
+  if (it == colls_.end()) return false;
+  Collection& c = *it->second;
+  const VersionChain* found = c.Find(id);
+  if (found == nullptr || found->empty() || found->back().blob == nullptr) return false;
+  VersionChain& chain = c.FindOrAdd(id);
+  chain.push_back(Version{seq, nullptr});
+  c.AdjustLive(-1);
+  return true;
+}
+
+const Blob* DocStore::Get(std::string_view coll, std::string_view id, std::uint64_t as_of) const {
+  const Collection* c = collection(coll);
+  if (c == nullptr) return nullptr;
+  const VersionChain* chain = c->Find(id);
+  if (chain == nullptr) return nullptr;
+  const Version* v = VisibleAt(*chain, as_of);
+  return v == nullptr ? nullptr : v->blob.get();
+}
+
+bool DocStore::Live(std::string_view coll, std::string_view id) const {
+  const Collection* c = collection(coll);
+  if (c == nullptr) return false;
+  const VersionChain* chain = c->Find(id);
+  return chain != nullptr && !chain->empty() && chain->back().blob != nullptr;
+}
+
+const Collection* DocStore::collection(std::string_view coll) const {
+  auto it = colls_.find(coll);
+  return it == colls_.end() ? nullptr : it->second.get();
+}
+
+bool DocStore::Equals(const DocStore& other) const {
+  if (colls_.size() != other.colls_.size()) return false;
+  for (const auto& [name, c] : colls_) {
+    const Collection* o = other.collection(name);
+    if (o == nullptr || o->entries().size() != c->entries().size() || o->live() != c->live()) {
+      return false;
+    }
+    for (std::size_t i = 0; i < c->entries().size(); ++i) {
+      const auto& a = c->entries()[i];
+      const auto& b = o->entries()[i];
+      if (a.id != b.id || a.chain.size() != b.chain.size()) return false;
+      for (std::size_t j = 0; j < a.chain.size(); ++j) {
+        const Version& va = a.chain[j];
+        const Version& vb = b.chain[j];
+        if (va.seq != vb.seq || (va.blob == nullptr) != (vb.blob == nullptr)) return false;
+        if (va.blob && va.blob->view() != vb.blob->view()) return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace nedb

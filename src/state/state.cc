@@ -1,0 +1,51 @@
+#include "state/state.h"
+
+#include <algorithm>
+
+namespace nedb {
+
+void State::Apply(const OpView& op) {
+  switch (op.kind) {
+    case OpKind::kGenesis: has_genesis_ = true; break;
+    case OpKind::kPut: docs_.Put(op.coll, op.id, op.seq, op.doc); break;
+    case OpKind::kDelete: docs_.Delete(op.coll, op.id, op.seq); break;
+    case OpKind::kLink: graph_.Link(op.from, op.rel, op.to, op.seq); break;
+    case OpKind::kUnlink: graph_.Unlink(op.from, op.rel, op.to, op.seq); break;
+  }
+  if (op.kind != OpKind::kGenesis) {
+    auto [it, inserted] = nonces_.try_emplace(op.client, op.nonce);
+    if (!inserted) it->second = std::max(it->second, op.nonce);
+  }
+  if (op.idem) {
+    idem_.try_emplace(*op.idem, IdemRecord{op.seq, op.kind, std::string(op.coll), std::string(op.id)});
+  }
+  counts_[static_cast<int>(op.kind)]++;
+  seq_ = op.seq;
+  head_.assign(op.hash);
+}
+
+std::uint64_t State::last_nonce(std::string_view client) const {
+  auto it = nonces_.find(client);
+  return it == nonces_.end() ? 0 : it->second;
+}
+
+const IdemRecord* State::idem(std::string_view key) const {
+  auto it = idem_.find(key);
+  return it == idem_.end() ? nullptr : &it->second;
+}
+
+bool State::Equals(const State& o) const {
+  if (has_genesis_ != o.has_genesis_ || seq_ != o.seq_ || head_ != o.head_) return false;
+  if (nonces_ != o.nonces_ || idem_.size() != o.idem_.size()) return false;
+  for (const auto& [k, r] : idem_) {
+    const IdemRecord* x = o.idem(k);
+    if (x == nullptr || x->seq != r.seq || x->kind != r.kind || x->coll != r.coll ||
+        x->id != r.id) {
+      return false;
+    }
+  }
+  return std::equal(std::begin(counts_), std::end(counts_), std::begin(o.counts_)) &&
+         docs_.Equals(o.docs_) && graph_.Equals(o.graph_);
+}
+
+}  // namespace nedb

@@ -1,0 +1,61 @@
+// Everything folded from the log. Apply() is the only way state changes:
+// live writes, replay on open and verify_determinism() all go through it.
+#ifndef NEDB_STATE_STATE_H_
+#define NEDB_STATE_STATE_H_
+
+#include <absl/container/flat_hash_map.h>
+
+#include <cstdint>
+#include <string>
+
+#include "log/op.h"
+#include "state/doc_store.h"
+#include "state/graph.h"
+#include "util/str_map.h"
+
+namespace nedb {
+
+// What an idempotency key remembers: the op it was first used on.
+struct IdemRecord {
+  std::uint64_t seq;
+  OpKind kind;
+  std::string coll;  // put/delete: the document written
+  std::string id;
+};
+
+class State {
+ public:
+  // Folds op into the state. REQUIRES: op.seq == seq() + 1, or the genesis
+  // op on an empty state; op verified and validated.
+  void Apply(const OpView& op);
+
+  bool empty() const { return !has_genesis_; }
+  std::uint64_t seq() const { return seq_; }
+  const std::string& head() const { return head_; }
+
+  const DocStore& docs() const { return docs_; }
+  const Graph& graph() const { return graph_; }
+
+  // Last nonce of client, 0 if none.
+  std::uint64_t last_nonce(std::string_view client) const;
+  const IdemRecord* idem(std::string_view key) const;
+
+  // Per-kind op counts since genesis (for metrics and tests).
+  std::uint64_t op_count(OpKind k) const { return counts_[static_cast<int>(k)]; }
+
+  bool Equals(const State& other) const;
+
+ private:
+  bool has_genesis_ = false;
+  std::uint64_t seq_ = 0;
+  std::string head_;
+  DocStore docs_;
+  Graph graph_;
+  StrMap<std::uint64_t> nonces_;
+  StrMap<IdemRecord> idem_;
+  std::uint64_t counts_[8] = {};
+};
+
+}  // namespace nedb
+
+#endif  // NEDB_STATE_STATE_H_

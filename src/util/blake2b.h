@@ -1,0 +1,26 @@
+// BLAKE2b-512 (RFC 7693) through OpenSSL 3, the hash of the op chain.
+#ifndef NEDB_UTIL_BLAKE2B_H_
+#define NEDB_UTIL_BLAKE2B_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace nedb {
+
+inline constexpr std::size_t kDigestBytes = 64;      // BLAKE2b-512
+inline constexpr std::size_t kDigestHexChars = 128;  // lower-case hex
+using Digest = std::array<std::uint8_t, kDigestBytes>;
+
+// BLAKE2b-512 of data. Thread-safe.
+Digest Blake2b(std::string_view data);
+
+// Lower-case hex of a digest, and back (false on malformed input).
+std::string ToHex(const Digest& d);
+void ToHex(const Digest& d, char* out);  // writes kDigestHexChars chars
+bool FromHex(std::string_view hex, Digest* out);
+
+}  // namespace nedb
+
+#endif  // NEDB_UTIL_BLAKE2B_H_
