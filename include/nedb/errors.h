@@ -5,6 +5,7 @@
 #ifndef NEDB_ERRORS_H_
 #define NEDB_ERRORS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -63,6 +64,18 @@ class LockError : public IOError {
 class ClosedError : public Error {
  public:
   explicit ClosedError(const std::string& what) : Error(what) {}
+};
+
+// A malformed query (NQL or SQL). position() is the 0-based byte offset in
+// the query text where the problem was found; the message names it and
+// what was expected there.
+class QueryError : public Error {
+ public:
+  QueryError(const std::string& what, std::size_t position) : Error(what), position_(position) {}
+  std::size_t position() const { return position_; }
+
+ private:
+  std::size_t position_;
 };
 
 // Something named does not exist (used by the server layers).
