@@ -104,13 +104,9 @@ class EnvWrapper : public Env {
   void RenameFile(const std::string& s, const std::string& d) override {
     target_->RenameFile(s, d);
   }
-  void TruncateFile(const std::string& p, std::uint64_t n) override {
-    target_->TruncateFile(p, n);
-  }
+  void TruncateFile(const std::string& p, std::uint64_t n) override { target_->TruncateFile(p, n); }
   void SyncDir(const std::string& d) override { target_->SyncDir(d); }
-  std::unique_ptr<FileLock> LockFile(const std::string& p) override {
-    return target_->LockFile(p);
-  }
+  std::unique_ptr<FileLock> LockFile(const std::string& p) override { return target_->LockFile(p); }
   std::int64_t NowMicros() override { return target_->NowMicros(); }
 
  private:

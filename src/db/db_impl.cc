@@ -99,8 +99,8 @@ void NEDB::Impl::WriteGenesis() {
   state_.Apply(op);
 }
 
-NEDB::Impl::WriteOutcome NEDB::Impl::Write(
-    OpView& op, const WriteOptions& o, const std::function<bool(const State&)>& should_append) {
+NEDB::Impl::WriteOutcome NEDB::Impl::Write(OpView& op, const WriteOptions& o,
+                                           const std::function<bool(const State&)>& should_append) {
   std::unique_lock<std::mutex> wl(write_mu_);
   CheckOpen();
   // Writers are serialized by write_mu_, so state_ is stable here without
@@ -157,8 +157,8 @@ std::uint64_t NEDB::Impl::ResolveAsOf(std::optional<std::uint64_t> as_of) const 
   const std::uint64_t head = state_.seq();
   if (!as_of) return head;
   if (*as_of > head) {
-    throw InvalidArgument("as_of " + std::to_string(*as_of) + " is in the future: the head is seq " +
-                          std::to_string(head));
+    throw InvalidArgument("as_of " + std::to_string(*as_of) +
+                          " is in the future: the head is seq " + std::to_string(head));
   }
   return *as_of;
 }

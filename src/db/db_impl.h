@@ -27,8 +27,8 @@ class NEDB::Impl {
   // What a write did.
   struct WriteOutcome {
     enum What { kAppended, kIdemHit, kNoop } what;
-    std::uint64_t seq = 0;        // kAppended: the new op's seq
-    IdemRecord idem{};            // kIdemHit: the op the key was first used on
+    std::uint64_t seq = 0;  // kAppended: the new op's seq
+    IdemRecord idem{};      // kIdemHit: the op the key was first used on
   };
 
   // The one write path. Fills op's seq/ts/client/nonce/idem/prev/hash,

@@ -46,8 +46,8 @@ nlohmann::json NEDB::put(std::string_view coll, std::string_view id, nlohmann::j
   }
   const std::string text = Canonical(doc);
   if (text.size() > logfmt::kMaxDocBytes) {
-    throw InvalidArgument("document is " + std::to_string(text.size()) +
-                          " bytes; the limit is " + std::to_string(logfmt::kMaxDocBytes));
+    throw InvalidArgument("document is " + std::to_string(text.size()) + " bytes; the limit is " +
+                          std::to_string(logfmt::kMaxDocBytes));
   }
   OpView op;
   op.kind = OpKind::kPut;
@@ -77,8 +77,7 @@ bool NEDB::remove(std::string_view coll, std::string_view id, const WriteOptions
   op.kind = OpKind::kDelete;
   op.coll = coll;
   op.id = id;
-  auto out = impl_->Write(op, options,
-                          [&](const State& s) { return s.docs().Live(coll, id); });
+  auto out = impl_->Write(op, options, [&](const State& s) { return s.docs().Live(coll, id); });
   return out.what != Impl::WriteOutcome::kNoop;
 }
 

@@ -9,8 +9,8 @@
 
 namespace nedb {
 
-inline constexpr std::size_t kMaxNameBytes = 128;   // collections, relations, fields
-inline constexpr std::size_t kMaxIdBytes = 1024;    // document ids
+inline constexpr std::size_t kMaxNameBytes = 128;  // collections, relations, fields
+inline constexpr std::size_t kMaxIdBytes = 1024;   // document ids
 inline constexpr std::size_t kMaxClientBytes = 256;
 inline constexpr std::size_t kMaxIdemBytes = 1024;
 

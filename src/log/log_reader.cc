@@ -34,8 +34,7 @@ class LineBuffer {
   // a last line that has no '\n'.
   bool Next(std::string_view* line, bool* complete) {
     for (;;) {
-      const char* nl =
-          static_cast<const char*>(std::memchr(buf_.data() + pos_, '\n', end_ - pos_));
+      const char* nl = static_cast<const char*>(std::memchr(buf_.data() + pos_, '\n', end_ - pos_));
       if (nl != nullptr) {
         *line = std::string_view(buf_.data() + pos_, nl - (buf_.data() + pos_));
         *complete = true;
@@ -76,9 +75,8 @@ class LineBuffer {
     std::size_t cap = buf_.size() - kPad;
     if (end_ == cap) {
       if (cap >= logfmt::kMaxLineBytes + 1) {
-        throw CorruptionError("log line longer than " + std::to_string(logfmt::kMaxLineBytes) +
-                                  " bytes",
-                              0, 0);
+        throw CorruptionError(
+            "log line longer than " + std::to_string(logfmt::kMaxLineBytes) + " bytes", 0, 0);
       }
       buf_.resize(cap * 2 + kPad);
       cap = cap * 2;

@@ -22,9 +22,9 @@ struct ScanResult {
   std::uint64_t ops = 0;          // ops accepted
   std::uint64_t valid_bytes = 0;  // offset just past the last accepted line
   std::uint64_t last_seq = 0;
-  std::string last_hash;       // hex; empty if no op was accepted
-  bool torn_tail = false;      // kRecover only: bytes after valid_bytes are a torn tail
-  std::string torn_reason;     // why the tail was rejected
+  std::string last_hash;    // hex; empty if no op was accepted
+  bool torn_tail = false;   // kRecover only: bytes after valid_bytes are a torn tail
+  std::string torn_reason;  // why the tail was rejected
 };
 
 // Reads file from the start and calls fn(op, offset) for each op, in order.

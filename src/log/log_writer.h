@@ -58,10 +58,10 @@ class LogWriter {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::uint64_t synced_;       // guarded by mu_
-  bool syncing_ = false;       // guarded by mu_: a leader is in fsync
+  std::uint64_t synced_;                   // guarded by mu_
+  bool syncing_ = false;                   // guarded by mu_: a leader is in fsync
   std::optional<std::string> sync_error_;  // guarded by mu_
-  bool stop_ = false;          // guarded by mu_
+  bool stop_ = false;                      // guarded by mu_
   std::thread everysec_;
 };
 

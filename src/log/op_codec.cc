@@ -12,18 +12,23 @@ namespace nedb {
 
 std::string_view OpKindName(OpKind k) {
   switch (k) {
-    case OpKind::kGenesis: return "genesis";
-    case OpKind::kPut: return "put";
-    case OpKind::kDelete: return "delete";
-    case OpKind::kLink: return "link";
-    case OpKind::kUnlink: return "unlink";
+    case OpKind::kGenesis:
+      return "genesis";
+    case OpKind::kPut:
+      return "put";
+    case OpKind::kDelete:
+      return "delete";
+    case OpKind::kLink:
+      return "link";
+    case OpKind::kUnlink:
+      return "unlink";
   }
   return "?";
 }
 
 bool ParseOpKind(std::string_view name, OpKind* out) {
-  static constexpr OpKind kAll[] = {OpKind::kGenesis, OpKind::kPut, OpKind::kDelete,
-                                    OpKind::kLink, OpKind::kUnlink};
+  static constexpr OpKind kAll[] = {OpKind::kGenesis, OpKind::kPut, OpKind::kDelete, OpKind::kLink,
+                                    OpKind::kUnlink};
   for (OpKind k : kAll) {
     if (OpKindName(k) == name) {
       *out = k;
@@ -43,13 +48,27 @@ void AppendJsonString(std::string_view s, std::string* out) {
     out->append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
       default: {
         char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
         out->append(esc, 6);
@@ -339,14 +358,30 @@ class LineParser {
       }
       char e = raw[++i];
       switch (e) {
-        case '"': out->push_back('"'); break;
-        case '\\': out->push_back('\\'); break;
-        case '/': out->push_back('/'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'n': out->push_back('\n'); break;
-        case 'r': out->push_back('\r'); break;
-        case 't': out->push_back('\t'); break;
+        case '"':
+          out->push_back('"');
+          break;
+        case '\\':
+          out->push_back('\\');
+          break;
+        case '/':
+          out->push_back('/');
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
         case 'u': {
           std::uint32_t cp = Hex4(raw.substr(i + 1, 4));
           i += 4;
@@ -362,7 +397,8 @@ class LineParser {
           AppendUtf8(cp, out);
           break;
         }
-        default: return false;
+        default:
+          return false;
       }
     }
     return true;
@@ -428,7 +464,8 @@ bool DecodeFields(std::string_view body, DecodeScratch* sc, OpView* op, std::str
         if (ok && op->kind == OpKind::kPut) {
           ok = p.Lit(",\"doc\":");
           std::size_t start = p.pos();
-          if (ok && (start >= body.size() || body[start] != '{')) ok = p.Fail("doc is not an object");
+          if (ok && (start >= body.size() || body[start] != '{'))
+            ok = p.Fail("doc is not an object");
           ok = ok && p.Value(0);
           if (ok) op->doc = body.substr(start, p.pos() - start);
         }

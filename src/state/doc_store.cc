@@ -52,7 +52,8 @@ VersionChain& Collection::FindOrAdd(std::string_view id) {
 void DocStore::Put(std::string_view coll, std::string_view id, std::uint64_t seq,
                    std::string_view doc) {
   auto it = colls_.find(coll);
-  if (it == colls_.end()) it = colls_.emplace(std::string(coll), std::make_unique<Collection>()).first;
+  if (it == colls_.end())
+    it = colls_.emplace(std::string(coll), std::make_unique<Collection>()).first;
   Collection& c = *it->second;
   VersionChain& chain = c.FindOrAdd(id);
   if (chain.empty() || chain.back().blob == nullptr) c.AdjustLive(+1);

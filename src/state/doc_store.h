@@ -11,8 +11,6 @@
 #include <absl/container/flat_hash_set.h>
 #include <absl/container/inlined_vector.h>
 
-#include "util/str_map.h"
-
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +18,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "util/str_map.h"
 
 namespace nedb {
 
@@ -74,7 +74,9 @@ class Collection {
   const std::vector<Entry>& entries() const { return entries_; }
   // Number of ids live at HEAD.
   std::size_t live() const { return live_; }
-  void AdjustLive(long delta) { live_ = static_cast<std::size_t>(static_cast<long>(live_) + delta); }
+  void AdjustLive(long delta) {
+    live_ = static_cast<std::size_t>(static_cast<long>(live_) + delta);
+  }
 
  private:
   // A set of indexes into entries_, hashed and compared by the entry's id.
@@ -110,9 +112,7 @@ class DocStore {
   bool Live(std::string_view coll, std::string_view id) const;
 
   const Collection* collection(std::string_view coll) const;
-  const StrMap<std::unique_ptr<Collection>>& collections() const {
-    return colls_;
-  }
+  const StrMap<std::unique_ptr<Collection>>& collections() const { return colls_; }
 
   // Same collections, ids, version seqs and bytes.
   bool Equals(const DocStore& other) const;

@@ -6,13 +6,13 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
-#include "util/str_map.h"
-
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "util/str_map.h"
 
 namespace nedb {
 
@@ -38,8 +38,7 @@ class Graph {
   // link op that created each interval (oldest first).
   std::vector<std::string> Out(std::string_view from, std::string_view rel,
                                std::uint64_t as_of) const;
-  std::vector<std::string> In(std::string_view to, std::string_view rel,
-                              std::uint64_t as_of) const;
+  std::vector<std::string> In(std::string_view to, std::string_view rel, std::uint64_t as_of) const;
 
   bool Equals(const Graph& other) const;
 
@@ -48,8 +47,7 @@ class Graph {
   static std::string Key(std::string_view a, std::string_view b);
   static std::vector<std::string> Visible(const SpanMap& m, const std::string& key,
                                           std::uint64_t as_of);
-  static void Close(SpanMap& m, const std::string& key, std::string_view other,
-                    std::uint64_t seq);
+  static void Close(SpanMap& m, const std::string& key, std::string_view other, std::uint64_t seq);
 
   SpanMap out_;  // key: from '\0' rel
   SpanMap in_;   // key: to '\0' rel

@@ -6,18 +6,29 @@ namespace nedb {
 
 void State::Apply(const OpView& op) {
   switch (op.kind) {
-    case OpKind::kGenesis: has_genesis_ = true; break;
-    case OpKind::kPut: docs_.Put(op.coll, op.id, op.seq, op.doc); break;
-    case OpKind::kDelete: docs_.Delete(op.coll, op.id, op.seq); break;
-    case OpKind::kLink: graph_.Link(op.from, op.rel, op.to, op.seq); break;
-    case OpKind::kUnlink: graph_.Unlink(op.from, op.rel, op.to, op.seq); break;
+    case OpKind::kGenesis:
+      has_genesis_ = true;
+      break;
+    case OpKind::kPut:
+      docs_.Put(op.coll, op.id, op.seq, op.doc);
+      break;
+    case OpKind::kDelete:
+      docs_.Delete(op.coll, op.id, op.seq);
+      break;
+    case OpKind::kLink:
+      graph_.Link(op.from, op.rel, op.to, op.seq);
+      break;
+    case OpKind::kUnlink:
+      graph_.Unlink(op.from, op.rel, op.to, op.seq);
+      break;
   }
   if (op.kind != OpKind::kGenesis) {
     auto [it, inserted] = nonces_.try_emplace(op.client, op.nonce);
     if (!inserted) it->second = std::max(it->second, op.nonce);
   }
   if (op.idem) {
-    idem_.try_emplace(*op.idem, IdemRecord{op.seq, op.kind, std::string(op.coll), std::string(op.id)});
+    idem_.try_emplace(*op.idem,
+                      IdemRecord{op.seq, op.kind, std::string(op.coll), std::string(op.id)});
   }
   counts_[static_cast<int>(op.kind)]++;
   seq_ = op.seq;
