@@ -14,6 +14,11 @@ int main(int argc, char** argv) {
     std::cout << what << " -> " << v.dump() << "\n";
   };
 
+  // Indexes power fast filtering, sorting and full-text search.
+  db.create_index("users", "status", "eq");
+  db.create_index("users", "age", "ordered");
+  db.create_index("users", "bio", "search");
+
   show("put users/alice",
        db.put("users", "alice",
               {{"name", "Alice"}, {"age", 31}, {"status", "active"}, {"bio", "systems engineer"}}));
@@ -29,10 +34,17 @@ int main(int argc, char** argv) {
   }
   show("seq after three idempotent attempts", db.seq());
 
+  // Query with NQL.
+  show(R"(query FROM users WHERE status = "active" ORDER BY age DESC)",
+       db.query(R"(FROM users WHERE status = "active" ORDER BY age DESC)"));
+  show(R"(query FROM users SEARCH "systems")", db.query(R"(FROM users SEARCH "systems")"));
+
   // Relations.
   db.link("users:alice", "follows", "users:bob");
   show("neighbors(users:alice, follows)", db.neighbors("users:alice", "follows"));
   show("inbound(users:bob, follows)", db.inbound("users:bob", "follows"));
+  show("q(users).where(_id = alice).traverse(follows)",
+       db.q("users").where("_id", "=", "alice").traverse("follows").run());
 
   // Time travel.
   const std::uint64_t snap = db.seq();
@@ -43,6 +55,9 @@ int main(int argc, char** argv) {
   show("get users/alice AS OF 0", db.get("users", "alice", 0).has_value());
 
   // Integrity.
+  show("explain FROM users WHERE status = \"active\"",
+       db.explain(R"(FROM users WHERE status = "active")"));
+  show("GROUP BY status COUNT", db.query("FROM users GROUP BY status COUNT"));
   show("verify()", db.verify());
   show("verify_determinism()", db.verify_determinism());
   show("seq", db.seq());

@@ -25,6 +25,7 @@
 #include "nedb/env.h"
 #include "nedb/errors.h"
 #include "nedb/options.h"
+#include "nedb/query.h"
 
 namespace nedb {
 
@@ -81,6 +82,25 @@ class NEDB {
   std::vector<std::string> inbound(std::string_view to, std::string_view rel,
                                    std::optional<std::uint64_t> as_of = std::nullopt) const;
 
+  // ---- indexes and queries (docs/NQL.md) ----
+
+  // Creates a secondary index on coll.field (a dotted path) of kind "eq"
+  // (equality), "ordered" (ranges, ORDER BY) or "search" (SEARCH terms),
+  // filled from the existing documents. Durable databases record it in
+  // meta.json. Creating an existing index does nothing. Throws
+  // InvalidArgument for a bad collection, field or kind.
+  void create_index(std::string_view coll, std::string_view field, std::string_view kind);
+  // The index specs, sorted: {{"users", "status", "eq"}, ...}.
+  std::vector<std::vector<std::string>> indexes() const;
+
+  // Runs an NQL query. Throws QueryError (with the position) for bad text,
+  // InvalidArgument for AS OF a future seq.
+  std::vector<nlohmann::json> query(std::string_view nql) const;
+  // A fluent builder over coll; see nedb/query.h.
+  Query q(std::string_view coll) const;
+  // The plan query() would use: for each step the index used or "scan".
+  nlohmann::json explain(std::string_view nql) const;
+
   // Seq of the last op (0 for a fresh database: the genesis op).
   std::uint64_t seq() const;
   // Hex BLAKE2b-512 hash of the last op: a commitment to the whole history.
@@ -104,6 +124,8 @@ class NEDB {
   class Impl;
 
  private:
+  friend class Query;
+  friend class AutoIndexDB;
   std::unique_ptr<Impl> impl_;
 };
 

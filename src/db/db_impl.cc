@@ -7,6 +7,7 @@
 #include "log/log_format.h"
 #include "log/log_reader.h"
 #include "log/op_codec.h"
+#include "query/executor.h"
 
 namespace nedb {
 
@@ -68,7 +69,41 @@ void NEDB::Impl::OpenDurable() {
     writer_->Flush();
     env_->SyncDir(path_);
   }
-  LoadOrCreateMeta(env_, path_);
+  // Indexes are views of HEAD: fill them once from the replayed documents.
+  for (const IndexSpec& spec : LoadOrCreateMeta(env_, path_).indexes) {
+    if (MakeIndex(spec) == nullptr) {
+      throw Error(JoinPath(path_, logfmt::kMetaFile) + ": unknown index kind \"" + spec.kind +
+                  "\"");
+    }
+    if (!state_.indexes().Contains(spec)) state_.AddIndex(spec);
+  }
+}
+
+void NEDB::Impl::CreateIndex(const IndexSpec& spec) {
+  std::unique_lock<std::mutex> wl(write_mu_);  // no op is applied meanwhile
+  CheckOpen();
+  if (state_.indexes().Contains(spec)) return;
+  if (writer_) {
+    Meta meta;
+    meta.indexes = state_.indexes().Specs();
+    meta.indexes.push_back(spec);
+    SaveMeta(env_, path_, meta);
+  }
+  std::unique_lock<std::shared_mutex> sl(state_mu_);
+  state_.AddIndex(spec);
+}
+
+std::vector<nlohmann::json> NEDB::Impl::RunQuery(const nql::Query& q) const {
+  CheckOpen();
+  std::shared_lock<std::shared_mutex> sl(state_mu_);
+  Plan plan = MakePlan(q, state_, ResolveAsOf(q.as_of));
+  return Execute(plan, state_);
+}
+
+nlohmann::json NEDB::Impl::ExplainQuery(const nql::Query& q) const {
+  CheckOpen();
+  std::shared_lock<std::shared_mutex> sl(state_mu_);
+  return ExplainPlan(MakePlan(q, state_, ResolveAsOf(q.as_of)));
 }
 
 void NEDB::Impl::AppendLine(std::string_view line, std::uint64_t* end) {

@@ -14,6 +14,7 @@
 #include "log/log_writer.h"
 #include "log/op.h"
 #include "nedb/nedb.h"
+#include "query/ast.h"
 #include "state/state.h"
 
 namespace nedb {
@@ -48,6 +49,12 @@ class NEDB::Impl {
   // REQUIRES: write_mu_ held by the caller when exact = true.
   void ScanCurrentLog(const std::function<void(const OpView&, std::uint64_t)>& fn,
                       std::uint64_t limit) const;
+
+  // Adds an index (no-op if present), persisting it in meta.json.
+  void CreateIndex(const IndexSpec& spec);
+  // Runs / explains a parsed query at its AS OF (or HEAD).
+  std::vector<nlohmann::json> RunQuery(const nql::Query& q) const;
+  nlohmann::json ExplainQuery(const nql::Query& q) const;
 
   bool Verify() const;
   bool VerifyDeterminism() const;

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "log/log_format.h"
+#include "util/json_text.h"
 #include "util/blake2b.h"
 
 namespace nedb {
@@ -214,7 +215,7 @@ class LineParser {
       return true;
     }
     slot->clear();
-    if (!Unescape(raw, slot)) return Fail("bad escape");
+    if (!UnescapeJsonString(raw, slot)) return Fail("bad escape");
     *out = *slot;
     return true;
   }
@@ -347,88 +348,6 @@ class LineParser {
       if (digits() == 0) return Fail("bad number");
     }
     return pos_ > start;
-  }
-
-  static bool Unescape(std::string_view raw, std::string* out) {
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      char c = raw[i];
-      if (c != '\\') {
-        out->push_back(c);
-        continue;
-      }
-      char e = raw[++i];
-      switch (e) {
-        case '"':
-          out->push_back('"');
-          break;
-        case '\\':
-          out->push_back('\\');
-          break;
-        case '/':
-          out->push_back('/');
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'u': {
-          std::uint32_t cp = Hex4(raw.substr(i + 1, 4));
-          i += 4;
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (raw.substr(i + 1, 2) != "\\u") return false;
-            std::uint32_t lo = Hex4(raw.substr(i + 3, 4));
-            if (lo < 0xDC00 || lo > 0xDFFF) return false;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            i += 6;
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            return false;
-          }
-          AppendUtf8(cp, out);
-          break;
-        }
-        default:
-          return false;
-      }
-    }
-    return true;
-  }
-
-  static std::uint32_t Hex4(std::string_view h) {
-    std::uint32_t v = 0;
-    for (char c : h) {
-      v <<= 4;
-      v |= static_cast<std::uint32_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-    }
-    return v;
-  }
-
-  static void AppendUtf8(std::uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | cp >> 6));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | cp >> 12));
-      out->push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | cp >> 18));
-      out->push_back(static_cast<char>(0x80 | (cp >> 12 & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
   }
 
   std::string_view s_;

@@ -41,35 +41,52 @@ const VersionChain* Collection::Find(std::string_view id) const {
   return it == index_.end() ? nullptr : &entries_[*it].chain;
 }
 
-VersionChain& Collection::FindOrAdd(std::string_view id) {
+std::uint32_t Collection::FindOrAdd(std::string_view id) {
   auto it = index_.find(id);
-  if (it != index_.end()) return entries_[*it].chain;
+  if (it != index_.end()) return *it;
   entries_.push_back(Entry{std::string(id), {}});
-  index_.insert(static_cast<std::uint32_t>(entries_.size() - 1));
-  return entries_.back().chain;
+  const auto n = static_cast<std::uint32_t>(entries_.size() - 1);
+  index_.insert(n);
+  return n;
 }
 
-void DocStore::Put(std::string_view coll, std::string_view id, std::uint64_t seq,
-                   std::string_view doc) {
+long Collection::FindEntry(std::string_view id) const {
+  auto it = index_.find(id);
+  return it == index_.end() ? -1 : static_cast<long>(*it);
+}
+
+DocStore::Change DocStore::Put(std::string_view coll, std::string_view id, std::uint64_t seq,
+                               std::string_view doc) {
   auto it = colls_.find(coll);
-  if (it == colls_.end())
+  if (it == colls_.end()) {
     it = colls_.emplace(std::string(coll), std::make_unique<Collection>()).first;
+  }
   Collection& c = *it->second;
-  VersionChain& chain = c.FindOrAdd(id);
-  if (chain.empty() || chain.back().blob == nullptr) c.AdjustLive(+1);
+  Change ch;
+  ch.changed = true;
+  ch.entry = c.FindOrAdd(id);
+  VersionChain& chain = c.chain(ch.entry);
+  if (!chain.empty()) ch.old = chain.back().blob.get();
+  if (ch.old == nullptr) c.AdjustLive(+1);
   chain.push_back(Version{seq, BlobPtr(Blob::Make(doc))});
+  return ch;
 }
 
-bool DocStore::Delete(std::string_view coll, std::string_view id, std::uint64_t seq) {
+DocStore::Change DocStore::Delete(std::string_view coll, std::string_view id, std::uint64_t seq) {
+  Change ch;
   auto it = colls_.find(coll);
-  if (it == colls_.end()) return false;
+  if (it == colls_.end()) return ch;
   Collection& c = *it->second;
-  const VersionChain* found = c.Find(id);
-  if (found == nullptr || found->empty() || found->back().blob == nullptr) return false;
-  VersionChain& chain = c.FindOrAdd(id);
+  long e = c.FindEntry(id);
+  if (e < 0) return ch;
+  VersionChain& chain = c.chain(static_cast<std::uint32_t>(e));
+  if (chain.empty() || chain.back().blob == nullptr) return ch;
+  ch.changed = true;
+  ch.entry = static_cast<std::uint32_t>(e);
+  ch.old = chain.back().blob.get();
   chain.push_back(Version{seq, nullptr});
   c.AdjustLive(-1);
-  return true;
+  return ch;
 }
 
 const Blob* DocStore::Get(std::string_view coll, std::string_view id, std::uint64_t as_of) const {

@@ -68,8 +68,11 @@ class Collection {
 
   // The chain for id, or nullptr.
   const VersionChain* Find(std::string_view id) const;
-  // The chain for id, created empty if missing.
-  VersionChain& FindOrAdd(std::string_view id);
+  // The entry number of id, created (with an empty chain) if missing.
+  std::uint32_t FindOrAdd(std::string_view id);
+  // The entry number of id, or -1.
+  long FindEntry(std::string_view id) const;
+  VersionChain& chain(std::uint32_t entry) { return entries_[entry].chain; }
 
   const std::vector<Entry>& entries() const { return entries_; }
   // Number of ids live at HEAD.
@@ -101,10 +104,16 @@ class Collection {
 
 class DocStore {
  public:
-  // Appends a version; doc == nullptr deletes. Returns false for a delete
-  // of an id not live at HEAD (nothing changes).
-  void Put(std::string_view coll, std::string_view id, std::uint64_t seq, std::string_view doc);
-  bool Delete(std::string_view coll, std::string_view id, std::uint64_t seq);
+  // What a put or delete changed at HEAD.
+  struct Change {
+    bool changed = false;
+    std::uint32_t entry = 0;    // the document's entry in its collection
+    const Blob* old = nullptr;  // the previous HEAD version, if live
+  };
+  // Appends a version of coll/id holding doc.
+  Change Put(std::string_view coll, std::string_view id, std::uint64_t seq, std::string_view doc);
+  // Appends a deletion; changed = false (nothing appended) if not live.
+  Change Delete(std::string_view coll, std::string_view id, std::uint64_t seq);
 
   // The document bytes visible at as_of, or nullptr.
   const Blob* Get(std::string_view coll, std::string_view id, std::uint64_t as_of) const;

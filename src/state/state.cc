@@ -6,21 +6,23 @@ namespace nedb {
 
 void State::Apply(const OpView& op) {
   switch (op.kind) {
-    case OpKind::kGenesis:
-      has_genesis_ = true;
+    case OpKind::kGenesis: has_genesis_ = true; break;
+    case OpKind::kPut: {
+      DocStore::Change ch = docs_.Put(op.coll, op.id, op.seq, op.doc);
+      if (indexes_.Has(op.coll)) {
+        indexes_.OnChange(op.coll, ch.entry, ch.old ? ch.old->view() : std::string_view(), op.doc);
+      }
       break;
-    case OpKind::kPut:
-      docs_.Put(op.coll, op.id, op.seq, op.doc);
+    }
+    case OpKind::kDelete: {
+      DocStore::Change ch = docs_.Delete(op.coll, op.id, op.seq);
+      if (ch.changed && indexes_.Has(op.coll)) {
+        indexes_.OnChange(op.coll, ch.entry, ch.old->view(), std::string_view());
+      }
       break;
-    case OpKind::kDelete:
-      docs_.Delete(op.coll, op.id, op.seq);
-      break;
-    case OpKind::kLink:
-      graph_.Link(op.from, op.rel, op.to, op.seq);
-      break;
-    case OpKind::kUnlink:
-      graph_.Unlink(op.from, op.rel, op.to, op.seq);
-      break;
+    }
+    case OpKind::kLink: graph_.Link(op.from, op.rel, op.to, op.seq); break;
+    case OpKind::kUnlink: graph_.Unlink(op.from, op.rel, op.to, op.seq); break;
   }
   if (op.kind != OpKind::kGenesis) {
     auto [it, inserted] = nonces_.try_emplace(op.client, op.nonce);
@@ -33,6 +35,18 @@ void State::Apply(const OpView& op) {
   counts_[static_cast<int>(op.kind)]++;
   seq_ = op.seq;
   head_.assign(op.hash);
+}
+
+void State::AddIndex(const IndexSpec& spec) {
+  std::unique_ptr<Index> ix = MakeIndex(spec);
+  if (const Collection* c = docs_.collection(spec.coll)) {
+    const auto& entries = c->entries();
+    for (std::uint32_t e = 0; e < entries.size(); ++e) {
+      const VersionChain& chain = entries[e].chain;
+      if (!chain.empty() && chain.back().blob) ix->Update(e, {}, chain.back().blob->view());
+    }
+  }
+  indexes_.Add(std::move(ix));
 }
 
 std::uint64_t State::last_nonce(std::string_view client) const {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "index/index.h"
 #include "log/op.h"
 #include "state/doc_store.h"
 #include "state/graph.h"
@@ -35,6 +36,11 @@ class State {
 
   const DocStore& docs() const { return docs_; }
   const Graph& graph() const { return graph_; }
+  const IndexSet& indexes() const { return indexes_; }
+
+  // Adds an index and fills it from the HEAD documents. REQUIRES: not
+  // already present; exclusive access.
+  void AddIndex(const IndexSpec& spec);
 
   // Last nonce of client, 0 if none.
   std::uint64_t last_nonce(std::string_view client) const;
@@ -51,6 +57,7 @@ class State {
   std::string head_;
   DocStore docs_;
   Graph graph_;
+  IndexSet indexes_;
   StrMap<std::uint64_t> nonces_;
   StrMap<IdemRecord> idem_;
   std::uint64_t counts_[8] = {};

@@ -1,0 +1,168 @@
+#include "util/json_text.h"
+
+#include <cstring>
+
+namespace nedb {
+
+namespace {
+
+int HexVal(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool Hex4(std::string_view s, std::size_t at, std::uint32_t* v) {
+  if (at + 4 > s.size()) return false;
+  *v = 0;
+  for (std::size_t k = at; k < at + 4; ++k) {
+    int h = HexVal(s[k]);
+    if (h < 0) return false;
+    *v = *v << 4 | static_cast<std::uint32_t>(h);
+  }
+  return true;
+}
+
+void AppendUtf8(std::uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | cp >> 6));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | cp >> 12));
+    out->push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | cp >> 18));
+    out->push_back(static_cast<char>(0x80 | (cp >> 12 & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// Index just past the value starting at i (valid JSON assumed).
+std::size_t SkipValue(std::string_view s, std::size_t i) {
+  const char c = s[i];
+  if (c == '"') {
+    for (++i; i < s.size(); ++i) {
+      if (s[i] == '\\') {
+        ++i;
+      } else if (s[i] == '"') {
+        return i + 1;
+      }
+    }
+    return s.size();
+  }
+  if (c == '{' || c == '[') {
+    int depth = 0;
+    for (; i < s.size(); ++i) {
+      char d = s[i];
+      if (d == '"') {
+        i = SkipValue(s, i) - 1;
+      } else if (d == '{' || d == '[') {
+        ++depth;
+      } else if (d == '}' || d == ']') {
+        if (--depth == 0) return i + 1;
+      }
+    }
+    return s.size();
+  }
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']') ++i;
+  return i;
+}
+
+Rank RankOf(char c) {
+  switch (c) {
+    case 'n': return Rank::kNull;
+    case 't':
+    case 'f': return Rank::kBool;
+    case '"': return Rank::kString;
+    case '[': return Rank::kArray;
+    case '{': return Rank::kObject;
+    default: return Rank::kNumber;
+  }
+}
+
+}  // namespace
+
+bool UnescapeJsonString(std::string_view s, std::string* out) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c != '\\') {
+      out->push_back(c);
+      continue;
+    }
+    if (++i >= s.size()) return false;
+    switch (s[i]) {
+      case '"': out->push_back('"'); break;
+      case '\\': out->push_back('\\'); break;
+      case '/': out->push_back('/'); break;
+      case 'b': out->push_back('\b'); break;
+      case 'f': out->push_back('\f'); break;
+      case 'n': out->push_back('\n'); break;
+      case 'r': out->push_back('\r'); break;
+      case 't': out->push_back('\t'); break;
+      case 'u': {
+        std::uint32_t cp;
+        if (!Hex4(s, i + 1, &cp)) return false;
+        i += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          std::uint32_t lo;
+          if (i + 2 >= s.size() || s[i + 1] != '\\' || s[i + 2] != 'u' || !Hex4(s, i + 3, &lo) ||
+              lo < 0xDC00 || lo > 0xDFFF) {
+            return false;
+          }
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          i += 6;
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          return false;
+        }
+        AppendUtf8(cp, out);
+        break;
+      }
+      default: return false;
+    }
+  }
+  return true;
+}
+
+ValueView LookupField(std::string_view doc, const std::vector<std::string>& path) {
+  std::string_view obj = doc;
+  std::string scratch;
+  for (std::size_t step = 0; step < path.size(); ++step) {
+    const std::string& want = path[step];
+    std::size_t i = 0;
+    if (obj.empty() || obj[0] != '{') return {};
+    ++i;
+    bool found = false;
+    while (i < obj.size() && obj[i] == '"') {
+      std::size_t key_end = SkipValue(obj, i);  // past the closing quote
+      std::string_view raw_key = obj.substr(i + 1, key_end - i - 2);
+      bool match;
+      if (raw_key.find('\\') == std::string_view::npos) {
+        match = raw_key == want;
+        // Canonical documents keep keys sorted: nothing further can match.
+        if (!match && raw_key > want) return {};
+      } else {
+        scratch.clear();
+        match = UnescapeJsonString(raw_key, &scratch) && scratch == want;
+      }
+      std::size_t v = key_end + 1;  // past ':'
+      std::size_t v_end = SkipValue(obj, v);
+      if (match) {
+        obj = obj.substr(v, v_end - v);
+        found = true;
+        break;
+      }
+      i = v_end;
+      if (i < obj.size() && obj[i] == ',') ++i;
+    }
+    if (!found) return {};
+  }
+  if (obj.empty()) return {};
+  return ValueView{RankOf(obj[0]), obj};
+}
+
+}  // namespace nedb

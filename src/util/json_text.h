@@ -1,0 +1,40 @@
+// Working on JSON text without building a tree: unescaping strings and
+// finding a field's value in a stored (valid, canonical) document.
+#ifndef NEDB_UTIL_JSON_TEXT_H_
+#define NEDB_UTIL_JSON_TEXT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nedb {
+
+// Decodes the body of a JSON string literal (between the quotes) and appends
+// it to *out as UTF-8. False on a malformed escape or lone surrogate.
+bool UnescapeJsonString(std::string_view body, std::string* out);
+
+// The kinds of JSON value, in the order NEDB sorts them (docs/NQL.md).
+enum class Rank : std::uint8_t {
+  kMissing = 0,  // the field does not exist
+  kNull = 1,
+  kBool = 2,
+  kNumber = 3,
+  kString = 4,
+  kArray = 5,
+  kObject = 6,
+};
+
+// A value inside a document's text: its kind and its raw JSON bytes.
+struct ValueView {
+  Rank rank = Rank::kMissing;
+  std::string_view raw;
+};
+
+// The value at path (a.b.c = {"a","b","c"}) in doc, a valid JSON object's
+// text. Missing if a step is absent or not an object.
+ValueView LookupField(std::string_view doc, const std::vector<std::string>& path);
+
+}  // namespace nedb
+
+#endif  // NEDB_UTIL_JSON_TEXT_H_
