@@ -349,7 +349,10 @@ std::vector<nlohmann::json> Execute(const Plan& p, const State& st) {
   if (c == nullptr) return out;
   const std::uint64_t limit = q.limit.value_or(UINT64_MAX);
   if (limit == 0) return out;
-  const bool ordered_output = !q.order_by || p.order_by_index;
+  // Scans and eq/search sources yield rows in entry order (the documented
+  // order without ORDER BY); an ordered index yields them by value.
+  const bool entry_order = p.source != Plan::Source::kOrderedIndex;
+  const bool ordered_output = q.order_by ? p.order_by_index : entry_order;
   // Rows can stop at LIMIT when they come in final order and every row
   // counts (no GROUP BY; TRAVERSE stops on its own count below).
   const bool early_stop = ordered_output && !q.group_by;
@@ -362,7 +365,10 @@ std::vector<nlohmann::json> Execute(const Plan& p, const State& st) {
     rows.push_back(Row{e, doc});
     return !(early_stop && !q.traverse && rows.size() >= limit);
   });
-  if (!ordered_output) {
+  if (!q.order_by && !entry_order) {
+    std::sort(rows.begin(), rows.end(),
+              [](const Row& a, const Row& b) { return a.entry < b.entry; });
+  } else if (!ordered_output) {
     std::vector<Scalar> keys;
     keys.reserve(rows.size());
     for (const Row& r : rows)
