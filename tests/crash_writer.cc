@@ -1,0 +1,110 @@
+// crash_writer: the victim process of crash_test. Not a test by itself.
+//
+//   crash_writer DIR write ROUND THREADS  writes until killed (or ~20 s)
+//   crash_writer DIR hold                 opens DIR, prints "ready", waits to be killed
+//   crash_writer DIR lock                 tries to open DIR: exit 0 if it could,
+//                                         3 on LockError, 1 on any other error
+//
+// In write mode each thread owns the keys "c/t<T>_<0..7>" and the node
+// "n:t<T>". Before each call it prints the op it is about to make, after the
+// call returns an acknowledgement, each as one JSON line flushed at once:
+//   {"ev":"begin","t":0,"op":"put","key":"t0_3","doc":{...}}
+//   {"ev":"begin","t":0,"op":"del","key":"t0_3"}
+//   {"ev":"begin","t":0,"op":"link","from":"n:t0","rel":"r1","to":"n:r2_14"}
+//   {"ev":"ok","t":0,"seq":57}     seq: db.seq() after the call returned
+// So for each thread, every op before its last "begin" was acknowledged, and
+// the last one may be in flight.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "nedb/nedb.h"
+
+namespace {
+
+std::mutex out_mu;
+
+void Emit(const nlohmann::json& line) {
+  const std::string s = line.dump() + "\n";
+  std::lock_guard<std::mutex> l(out_mu);
+  std::fwrite(s.data(), 1, s.size(), stdout);
+  std::fflush(stdout);
+}
+
+void Write(nedb::NEDB& db, int t, int round, std::chrono::steady_clock::time_point deadline) {
+  const std::string tt = "t" + std::to_string(t);
+  const nedb::WriteOptions wo{.client = "w" + std::to_string(t)};
+  for (int i = 0; std::chrono::steady_clock::now() < deadline; ++i) {
+    const std::string key = tt + "_" + std::to_string(i % 8);
+    nlohmann::json begin = {{"ev", "begin"}, {"t", t}};
+    if (i % 5 == 3) {
+      begin.update({{"op", "del"}, {"key", key}});
+      Emit(begin);
+      db.remove("c", key, wo);
+    } else if (i % 5 == 4) {
+      const std::string from = "n:" + tt, rel = "r" + std::to_string(i % 2);
+      const std::string to = "n:r" + std::to_string(round) + "_" + std::to_string(i);
+      begin.update({{"op", "link"}, {"from", from}, {"rel", rel}, {"to", to}});
+      Emit(begin);
+      db.link(from, rel, to, wo);
+    } else {
+      nlohmann::json doc = {{"t", t}, {"r", round}, {"i", i}, {"pad", std::string(i % 64, 'x')}};
+      begin.update({{"op", "put"}, {"key", key}, {"doc", doc}});
+      Emit(begin);
+      db.put("c", key, doc, wo);
+    }
+    Emit({{"ev", "ok"}, {"t", t}, {"seq", db.seq()}});
+  }
+}
+
+void Writer(nedb::NEDB& db, int t, int round, std::chrono::steady_clock::time_point deadline) {
+  try {
+    Write(db, t, round, deadline);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "crash_writer: thread %d: %s\n", t, e.what());
+    std::_Exit(1);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: crash_writer DIR write|hold|lock [ROUND THREADS]\n");
+    return 2;
+  }
+  const std::string dir = argv[1], mode = argv[2];
+  try {
+    if (mode == "lock") {
+      nedb::NEDB db(dir);
+      return 0;
+    }
+    nedb::NEDB db(dir, {.sync = nedb::Sync::Always});
+    if (mode == "hold") {
+      Emit({{"ev", "ready"}});
+      for (;;) ::pause();
+    }
+    if (mode != "write" || argc < 5) return 2;
+    const int round = std::atoi(argv[3]), threads = std::atoi(argv[4]);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    std::vector<std::thread> ts;
+    for (int t = 0; t < threads; ++t) ts.emplace_back(Writer, std::ref(db), t, round, deadline);
+    for (auto& th : ts) th.join();
+    return 0;
+  } catch (const nedb::LockError& e) {
+    std::fprintf(stderr, "crash_writer: %s\n", e.what());
+    return 3;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "crash_writer: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,176 @@
+// FaultInjectionEnv: an Env that forwards to a real one but can fail chosen
+// calls, in the spirit of LevelDB's / RocksDB's fault-injection envs.
+//
+//   FaultInjectionEnv env;                       // wraps Env::Default()
+//   env.Arm(FaultInjectionEnv::kAppend, 3, "log.aof", /*short_bytes=*/10);
+//   nedb::NEDB db(dir, {.env = &env});           // the 3rd append to log.aof
+//                                                // writes 10 bytes, then throws
+//
+// A fault is armed for the Nth matching call counted from Arm() (1-based) and
+// fires once, or on every matching call from the Nth on if sticky. Every call
+// is counted. Thread-safe: the engine appends and fsyncs from different
+// threads (group commit).
+#ifndef NEDB_TESTS_FAULT_ENV_H_
+#define NEDB_TESTS_FAULT_ENV_H_
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "nedb/env.h"
+#include "nedb/errors.h"
+
+namespace nedb_test {
+
+class FaultInjectionEnv : public nedb::EnvWrapper {
+ public:
+  enum Call { kAppend, kSync, kTruncate, kOpen, kCreateDir, kSyncDir, kRename, kNumCalls };
+
+  explicit FaultInjectionEnv(nedb::Env* target = nedb::Env::Default()) : EnvWrapper(target) {}
+
+  // Fails the nth call of kind `call` (counted from now) whose path contains
+  // path_part. For kAppend, short_bytes (if set) writes that many bytes of
+  // the data (at most all but one) to the real file before throwing.
+  void Arm(Call call, int nth, std::string path_part = "", bool sticky = false,
+           std::optional<std::size_t> short_bytes = std::nullopt) {
+    std::lock_guard<std::mutex> l(mu_);
+    faults_[call] = Fault{true, nth, std::move(path_part), sticky, short_bytes};
+  }
+  void Disarm(Call call) {
+    std::lock_guard<std::mutex> l(mu_);
+    faults_[call] = Fault{};
+  }
+  void DisarmAll() {
+    std::lock_guard<std::mutex> l(mu_);
+    faults_ = {};
+  }
+  // Calls of each kind made so far, and faults fired.
+  std::uint64_t count(Call call) const {
+    std::lock_guard<std::mutex> l(mu_);
+    return counts_[call];
+  }
+  std::uint64_t fired() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return fired_;
+  }
+
+  // The clock: once set, NowMicros() returns it (plus auto_step per call).
+  void SetNowMicros(std::int64_t t, std::int64_t auto_step = 0) {
+    std::lock_guard<std::mutex> l(mu_);
+    now_ = t;
+    step_ = auto_step;
+  }
+  void AdvanceMicros(std::int64_t d) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (now_) *now_ += d;
+  }
+  std::int64_t NowMicros() override {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!now_) return target()->NowMicros();
+    std::int64_t t = *now_;
+    *now_ += step_;
+    return t;
+  }
+
+  // Returns whether the call should fail; sets *short_bytes for an append.
+  bool ShouldFail(Call call, const std::string& path, std::optional<std::size_t>* short_bytes) {
+    std::lock_guard<std::mutex> l(mu_);
+    counts_[call]++;
+    Fault& f = faults_[call];
+    if (!f.armed || path.find(f.path_part) == std::string::npos) return false;
+    if (--f.countdown > 0) return false;
+    if (!f.sticky) f.armed = false;
+    fired_++;
+    if (short_bytes) *short_bytes = f.short_bytes;
+    return true;
+  }
+  void MaybeFail(Call call, const std::string& path) {
+    if (ShouldFail(call, path, nullptr)) Throw(call, path);
+  }
+  [[noreturn]] static void Throw(Call call, const std::string& path) {
+    static constexpr const char* kNames[] = {"append",    "fsync",   "truncate", "open",
+                                             "create dir", "sync dir", "rename"};
+    throw nedb::IOError(std::string("injected ") + kNames[call] + " failure on " + path);
+  }
+
+  std::unique_ptr<nedb::WritableFile> NewAppendableFile(const std::string& p) override {
+    MaybeFail(kOpen, p);
+    return std::make_unique<File>(this, p, target()->NewAppendableFile(p));
+  }
+  std::unique_ptr<nedb::WritableFile> NewWritableFile(const std::string& p) override {
+    MaybeFail(kOpen, p);
+    return std::make_unique<File>(this, p, target()->NewWritableFile(p));
+  }
+  void CreateDir(const std::string& d) override {
+    MaybeFail(kCreateDir, d);
+    target()->CreateDir(d);
+  }
+  void SyncDir(const std::string& d) override {
+    MaybeFail(kSyncDir, d);
+    target()->SyncDir(d);
+  }
+  void RenameFile(const std::string& s, const std::string& d) override {
+    MaybeFail(kRename, s);
+    target()->RenameFile(s, d);
+  }
+  void TruncateFile(const std::string& p, std::uint64_t n) override {
+    MaybeFail(kTruncate, p);
+    target()->TruncateFile(p, n);
+  }
+
+ private:
+  struct Fault {
+    bool armed = false;
+    int countdown = 0;
+    std::string path_part;
+    bool sticky = false;
+    std::optional<std::size_t> short_bytes;
+  };
+
+  class File final : public nedb::WritableFile {
+   public:
+    File(FaultInjectionEnv* env, std::string path, std::unique_ptr<nedb::WritableFile> base)
+        : env_(env), path_(std::move(path)), base_(std::move(base)) {}
+    void Append(std::string_view data) override {
+      std::optional<std::size_t> short_bytes;
+      if (env_->ShouldFail(kAppend, path_, &short_bytes)) {
+        if (short_bytes && !data.empty()) {
+          base_->Append(data.substr(0, std::min(*short_bytes, data.size() - 1)));
+        }
+        Throw(kAppend, path_);
+      }
+      base_->Append(data);
+    }
+    void Sync() override {
+      env_->MaybeFail(kSync, path_);
+      base_->Sync();
+    }
+    void Truncate(std::uint64_t size) override {
+      env_->MaybeFail(kTruncate, path_);
+      base_->Truncate(size);
+    }
+    void Close() override { base_->Close(); }
+
+   private:
+    FaultInjectionEnv* env_;
+    std::string path_;
+    std::unique_ptr<nedb::WritableFile> base_;
+  };
+
+  mutable std::mutex mu_;
+  std::array<Fault, kNumCalls> faults_{};
+  std::array<std::uint64_t, kNumCalls> counts_{};
+  std::uint64_t fired_ = 0;
+  std::optional<std::int64_t> now_;
+  std::int64_t step_ = 0;
+};
+
+}  // namespace nedb_test
+
+#endif  // NEDB_TESTS_FAULT_ENV_H_
