@@ -45,7 +45,20 @@ void EqIndex::Update(std::uint32_t entry, std::string_view old_doc, std::string_
       if (it->second.empty()) map_.erase(it);
     }
   }
-  if (!nk.empty()) map_[nk].insert(entry);
+  if (!nk.empty()) {
+    map_[nk].insert(entry);
+    ever_[nk].insert(entry);
+  }
+}
+
+void EqIndex::AddHistory(std::uint32_t entry, std::string_view doc) {
+  ValueView v = Field(doc, path());
+  if (v.rank != Rank::kMissing) ever_[EqKey(Scalar::FromView(v))].insert(entry);
+}
+
+const EntrySet* EqIndex::FindEver(const Scalar& v) const {
+  auto it = ever_.find(EqKey(v));
+  return it == ever_.end() ? nullptr : &it->second;
 }
 
 const EntrySet* EqIndex::Find(const Scalar& v) const {

@@ -40,15 +40,23 @@ class Index {
 };
 
 // "eq": value -> entries (hash map). Documents without the field are absent.
+// It also remembers, per value, every entry that ever held it at any seq:
+// a superset of the matches of any AS OF read, so time travel can use the
+// index too (each candidate is re-checked against its version at that seq).
 class EqIndex final : public Index {
  public:
   using Index::Index;
   void Update(std::uint32_t entry, std::string_view old_doc, std::string_view new_doc) override;
-  // Entries whose field equals v, or nullptr.
+  // Records that entry held doc at some seq (backfill of older versions).
+  void AddHistory(std::uint32_t entry, std::string_view doc);
+  // Entries whose field equals v at HEAD, or nullptr.
   const EntrySet* Find(const Scalar& v) const;
+  // Entries whose field ever equaled v, or nullptr.
+  const EntrySet* FindEver(const Scalar& v) const;
 
  private:
   StrMap<EntrySet> map_;
+  StrMap<EntrySet> ever_;
 };
 
 // "ordered": (value, entry) in NEDB's total order; documents without the

@@ -115,6 +115,14 @@ void ForEachCandidate(const Plan& p, const Collection& c,
       }
       return;
     }
+    case Plan::Source::kEqHistory: {
+      if (const EntrySet* s = p.eq->FindEver(p.values[p.eq_cond])) {
+        for (std::uint32_t e : *s) {
+          if (!fn(e)) return;
+        }
+      }
+      return;
+    }
     case Plan::Source::kSearchIndex: {
       for (std::uint32_t e : SearchCandidates(p)) {
         if (!fn(e)) return;
@@ -270,7 +278,20 @@ Plan MakePlan(const nql::Query& q, const State& st, std::uint64_t seq) {
       }
     }
   }
-  if (!p.head || indexes == nullptr) return p;  // AS OF reads never use indexes
+  if (indexes == nullptr) return p;
+  if (!p.head) {
+    // AS OF: only an eq index's history (a superset, re-checked per row).
+    for (std::size_t i = 0; i < q.where.size(); ++i) {
+      if (q.where[i].op != CmpOp::kEq) continue;
+      if (const Index* ix = st.indexes().Find(q.coll, q.where[i].field.text, "eq")) {
+        p.source = Plan::Source::kEqHistory;
+        p.eq = static_cast<const EqIndex*>(ix);
+        p.eq_cond = i;
+        break;
+      }
+    }
+    return p;
+  }
 
   auto find = [&](const std::string& field, const char* kind) {
     return st.indexes().Find(q.coll, field, kind);
@@ -417,8 +438,10 @@ nlohmann::json ExplainPlan(const Plan& p) {
   switch (p.source) {
     case Plan::Source::kScan: source["using"] = "scan"; break;
     case Plan::Source::kEqIndex:
+    case Plan::Source::kEqHistory:
       source["using"] = index_ref(p.eq);
       source["value"] = q.where[p.eq_cond].value;
+      if (p.source == Plan::Source::kEqHistory) source["history"] = true;
       break;
     case Plan::Source::kSearchIndex: {
       nlohmann::json ixs = nlohmann::json::array();

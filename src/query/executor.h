@@ -17,7 +17,7 @@ namespace nedb {
 
 // How rows are found and in which order; see docs/NQL.md "Plans".
 struct Plan {
-  enum class Source { kScan, kEqIndex, kSearchIndex, kOrderedIndex };
+  enum class Source { kScan, kEqIndex, kEqHistory, kSearchIndex, kOrderedIndex };
 
   const nql::Query* query = nullptr;
   std::uint64_t seq = 0;  // the snapshot read

@@ -44,6 +44,11 @@ void State::AddIndex(const IndexSpec& spec) {
     for (std::uint32_t e = 0; e < entries.size(); ++e) {
       const VersionChain& chain = entries[e].chain;
       if (!chain.empty() && chain.back().blob) ix->Update(e, {}, chain.back().blob->view());
+      if (auto* eq = dynamic_cast<EqIndex*>(ix.get())) {
+        for (const Version& v : chain) {
+          if (v.blob) eq->AddHistory(e, v.blob->view());
+        }
+      }
     }
   }
   indexes_.Add(std::move(ix));
