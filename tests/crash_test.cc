@@ -382,7 +382,7 @@ TEST(Crash, DamageInTheMiddleThrowsCorruptionErrorNamingSeqAndOffset) {
 // --gtest_also_run_disabled_tests): LineBuffer::Fill in src/log/log_reader.cc
 // throws CorruptionError(..., 0, 0) for a line that outgrows its buffer
 // (> 128 MiB), so seq() and offset() are 0 wherever the line is.
-TEST(Crash, DISABLED_OverlongLineInTheMiddleNamesItsSeqAndOffset) {
+TEST(Crash, OverlongLineInTheMiddleNamesItsSeqAndOffset) {
   ScratchDir dir;
   const std::vector<std::uint64_t> off = MakeTenOps(dir.db());
   const std::string base = ReadFile(dir.log());

@@ -3,7 +3,8 @@
 // Every file NEDB touches goes through an Env, so tests can substitute one
 // that fails the Nth write, fails fsync, or cuts writes short. Errors are
 // reported by throwing nedb::IOError. An Env is safe to use from several
-// threads; a file object is used by one thread at a time.
+// threads. On a WritableFile, Sync() may run in one thread while Append()
+// runs in another (group commit); other calls are not concurrent.
 #ifndef NEDB_ENV_H_
 #define NEDB_ENV_H_
 

@@ -46,9 +46,10 @@ class CorruptionError : public Error {
   std::uint64_t offset_;
 };
 
-// An operating-system call failed (write, fsync, open, ...). After a failed
-// write or fsync of the log the database refuses further writes (reads keep
-// working); reopen it to recover from what is on disk.
+// An operating-system call failed (write, fsync, open, ...). A failed write
+// of the log is cut back and the op is not applied; if the cut itself fails,
+// or an fsync fails, the database refuses every later write (reads keep
+// working): reopen it to recover from what is on disk.
 class IOError : public Error {
  public:
   explicit IOError(const std::string& what) : Error(what) {}

@@ -74,7 +74,7 @@ class LineBuffer {
     }
     std::size_t cap = buf_.size() - kPad;
     if (end_ == cap) {
-      if (cap >= logfmt::kMaxLineBytes + 1) {
+      if (end_ > logfmt::kMaxLineBytes) {
         throw CorruptionError(
             "log line longer than " + std::to_string(logfmt::kMaxLineBytes) + " bytes", 0, 0);
       }
@@ -109,7 +109,16 @@ ScanResult ScanLog(SequentialFile& file, TailPolicy policy,
   std::uint64_t offset = 0;
   OpView op;
   std::string why;
-  while (lines.Next(&line, &complete)) {
+  for (;;) {
+    bool more;
+    try {
+      more = lines.Next(&line, &complete);
+    } catch (const CorruptionError& e) {  // an over-long line: name where it starts
+      throw CorruptionError("log.aof corrupt at seq " + std::to_string(r.ops) + ", byte offset " +
+                                std::to_string(offset) + ": " + e.what(),
+                            r.ops, offset);
+    }
+    if (!more) break;
     const std::uint64_t expect_seq = r.ops;
     LineStatus st = complete ? DecodeOpLine(line, &scratch, &op, &why) : LineStatus::kBadSyntax;
     if (!complete) why = "last line has no newline (incomplete write)";
