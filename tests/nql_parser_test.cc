@@ -829,10 +829,8 @@ class Generator {
 
   std::uint64_t Uint() {
     switch (Below(3)) {
-      case 0:
-        return static_cast<std::uint64_t>(Below(100));
-      case 1:
-        return rng_();
+      case 0: return static_cast<std::uint64_t>(Below(100));
+      case 1: return rng_();
       default:
         return std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(Below(3));
     }
@@ -875,8 +873,7 @@ class Generator {
         s += w;
         return w[0] == 'n' || w[0] == 'N' ? json(nullptr) : json(w[0] == 't' || w[0] == 'T');
       }
-      default:
-        return String(s);
+      default: return String(s);
     }
   }
 
@@ -889,24 +886,12 @@ class Generator {
     for (int k = 0; k < n; ++k) {
       std::uint32_t cp;
       switch (Below(6)) {
-        case 0:
-          cp = static_cast<std::uint32_t>(Below(0x20));
-          break;
-        case 1:
-          cp = "\"\\/'"[Below(4)];
-          break;
-        case 2:
-          cp = 0x80 + static_cast<std::uint32_t>(Below(0xD800 - 0x80));
-          break;
-        case 3:
-          cp = 0x10000 + static_cast<std::uint32_t>(Below(0x100000));
-          break;
-        case 4:
-          cp = 0xE000 + static_cast<std::uint32_t>(Below(0x2000));
-          break;
-        default:
-          cp = 0x20 + static_cast<std::uint32_t>(Below(0x5F));
-          break;
+        case 0: cp = static_cast<std::uint32_t>(Below(0x20)); break;
+        case 1: cp = "\"\\/'"[Below(4)]; break;
+        case 2: cp = 0x80 + static_cast<std::uint32_t>(Below(0xD800 - 0x80)); break;
+        case 3: cp = 0x10000 + static_cast<std::uint32_t>(Below(0x100000)); break;
+        case 4: cp = 0xE000 + static_cast<std::uint32_t>(Below(0x2000)); break;
+        default: cp = 0x20 + static_cast<std::uint32_t>(Below(0x5F)); break;
       }
       std::string utf8 = Utf8(cp);
       value += utf8;
@@ -972,9 +957,7 @@ TEST(nqlParserTest, MutatedQueriesFailCleanlyOrRoundTrip) {
     for (int e = 0; e < edits; ++e) {
       std::size_t at = rng() % (text.size() + 1);
       switch (rng() % 3) {
-        case 0:
-          text.insert(at, 1, alphabet[rng() % alphabet.size()]);
-          break;
+        case 0: text.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
         case 1:
           if (at < text.size()) text.erase(at, 1);
           break;

@@ -160,18 +160,10 @@ Token Lexer::Next() {
     t.kind = TokenKind::kOp;
     std::size_t n = d == '=' && c != '=' ? 2 : 1;
     switch (c) {
-      case '=':
-        t.op = CmpOp::kEq;
-        break;
-      case '!':
-        t.op = CmpOp::kNe;
-        break;
-      case '<':
-        t.op = n == 2 ? CmpOp::kLe : CmpOp::kLt;
-        break;
-      default:
-        t.op = n == 2 ? CmpOp::kGe : CmpOp::kGt;
-        break;
+      case '=': t.op = CmpOp::kEq; break;
+      case '!': t.op = CmpOp::kNe; break;
+      case '<': t.op = n == 2 ? CmpOp::kLe : CmpOp::kLt; break;
+      default: t.op = n == 2 ? CmpOp::kGe : CmpOp::kGt; break;
     }
     i_ += n;
   } else {
@@ -238,30 +230,14 @@ void Lexer::LexString(Token& t) {
     if (c == '\\') {
       char e = i + 1 < text_.size() ? text_[i + 1] : '\0';
       switch (e) {
-        case '"':
-          out += '"';
-          break;
-        case '\\':
-          out += '\\';
-          break;
-        case '/':
-          out += '/';
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
         case 'u': {
           std::uint32_t cp = ReadHex4(i);
           if (cp >= 0xDC00 && cp <= 0xDFFF) {

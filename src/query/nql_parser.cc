@@ -13,34 +13,23 @@ namespace nedb::nql {
 
 std::string_view CmpOpText(CmpOp op) {
   switch (op) {
-    case CmpOp::kEq:
-      return "=";
-    case CmpOp::kNe:
-      return "!=";
-    case CmpOp::kLt:
-      return "<";
-    case CmpOp::kLe:
-      return "<=";
-    case CmpOp::kGt:
-      return ">";
-    case CmpOp::kGe:
-      return ">=";
+    case CmpOp::kEq: return "=";
+    case CmpOp::kNe: return "!=";
+    case CmpOp::kLt: return "<";
+    case CmpOp::kLe: return "<=";
+    case CmpOp::kGt: return ">";
+    case CmpOp::kGe: return ">=";
   }
   return "?";
 }
 
 std::string_view AggFnText(AggFn fn) {
   switch (fn) {
-    case AggFn::kCount:
-      return "COUNT";
-    case AggFn::kSum:
-      return "SUM";
-    case AggFn::kAvg:
-      return "AVG";
-    case AggFn::kMin:
-      return "MIN";
-    case AggFn::kMax:
-      return "MAX";
+    case AggFn::kCount: return "COUNT";
+    case AggFn::kSum: return "SUM";
+    case AggFn::kAvg: return "AVG";
+    case AggFn::kMin: return "MIN";
+    case AggFn::kMax: return "MAX";
   }
   return "?";
 }
@@ -131,9 +120,7 @@ class Parser {
           q.order_by = std::move(o);
           break;
         }
-        case kTraverse:
-          q.traverse = Name("a relation name");
-          break;
+        case kTraverse: q.traverse = Name("a relation name"); break;
         case kGroupBy: {
           ExpectSecondWord("BY", "GROUP");
           GroupBy g;
@@ -157,11 +144,8 @@ class Parser {
           q.group_by = std::move(g);
           break;
         }
-        case kLimit:
-          q.limit = Uint("a row count");
-          break;
-        default:
-          break;
+        case kLimit: q.limit = Uint("a row count"); break;
+        default: break;
       }
     }
     return q;
@@ -246,12 +230,8 @@ class Parser {
     c.op = tok_.op;
     Advance();
     switch (tok_.kind) {
-      case TokenKind::kString:
-        c.value = std::move(tok_.str);
-        break;
-      case TokenKind::kNumber:
-        c.value = std::move(tok_.num);
-        break;
+      case TokenKind::kString: c.value = std::move(tok_.str); break;
+      case TokenKind::kNumber: c.value = std::move(tok_.num); break;
       default:
         if (IsKeyword("TRUE")) {
           c.value = true;
@@ -322,11 +302,8 @@ void AppendValue(std::string& out, const nlohmann::json& v) {
     case nlohmann::json::value_t::null:
     case nlohmann::json::value_t::boolean:
     case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned:
-      out += v.dump();
-      return;
-    default:
-      Invalid(std::string("a ") + v.type_name() + " cannot be a WHERE value");
+    case nlohmann::json::value_t::number_unsigned: out += v.dump(); return;
+    default: Invalid(std::string("a ") + v.type_name() + " cannot be a WHERE value");
   }
 }
 
