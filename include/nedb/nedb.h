@@ -69,6 +69,18 @@ class NEDB {
   bool unlink(std::string_view from, std::string_view rel, std::string_view to,
               const WriteOptions& options = {});
 
+  // ---- TTL. A document whose "_expires_at" (seconds since the Unix epoch,
+  // per the Env clock) has passed is deleted lazily: a HEAD read (get,
+  // query) that meets it appends a delete op (client "nedb") and does not
+  // return it. AS OF reads ignore expiry: they show what was true then. ----
+
+  // Sets or updates coll/id's TTL to ttl_s seconds from now (a put op).
+  // Returns false, appending nothing, if the document does not exist.
+  bool expire(std::string_view coll, std::string_view id, double ttl_s,
+              const WriteOptions& options = {});
+  // Deletes every expired document now; returns how many.
+  std::size_t sweep();
+
   // ---- reads. as_of = s reads the state after every op with seq <= s;
   // std::nullopt reads HEAD. An as_of beyond seq() throws InvalidArgument. ----
 

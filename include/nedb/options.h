@@ -41,6 +41,9 @@ struct WriteOptions {
   // Idempotency key: a repeated key returns the original result and appends
   // nothing. Keys are global to the database.
   std::optional<std::string> idem;
+  // put() only: expire the document ttl_s seconds from now (stored in the
+  // document as "_expires_at", seconds since the Unix epoch). > 0, finite.
+  std::optional<double> ttl_s;
 };
 
 }  // namespace nedb

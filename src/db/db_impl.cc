@@ -93,11 +93,32 @@ void NEDB::Impl::CreateIndex(const IndexSpec& spec) {
   state_.AddIndex(spec);
 }
 
-std::vector<nlohmann::json> NEDB::Impl::RunQuery(const nql::Query& q) const {
+std::vector<nlohmann::json> NEDB::Impl::RunQuery(const nql::Query& q) {
   CheckOpen();
-  std::shared_lock<std::shared_mutex> sl(state_mu_);
-  Plan plan = MakePlan(q, state_, ResolveAsOf(q.as_of));
-  return Execute(plan, state_);
+  std::vector<std::pair<std::string, std::string>> expired;
+  std::vector<nlohmann::json> rows;
+  const double now = NowSeconds();
+  {
+    std::shared_lock<std::shared_mutex> sl(state_mu_);
+    Plan plan = MakePlan(q, state_, ResolveAsOf(q.as_of));
+    if (!q.as_of) plan.expire_at = now;  // HEAD reads expire lazily
+    rows = Execute(plan, state_, &expired);
+  }
+  for (const auto& [coll, id] : expired) ExpireNow(coll, id, now);
+  return rows;
+}
+
+bool NEDB::Impl::ExpireNow(std::string_view coll, std::string_view id, double now) {
+  OpView op;
+  op.kind = OpKind::kDelete;
+  op.coll = coll;
+  op.id = id;
+  WriteOptions o{.client = std::string(logfmt::kGenesisClient)};
+  auto out = Write(op, o, [&](const State& s) {
+    const Blob* b = s.docs().Get(coll, id, s.seq());
+    return b != nullptr && IsExpired(b->view(), now);
+  });
+  return out.what == WriteOutcome::kAppended;
 }
 
 nlohmann::json NEDB::Impl::ExplainQuery(const nql::Query& q) const {

@@ -43,6 +43,11 @@ class NEDB::Impl {
   std::uint64_t ResolveAsOf(std::optional<std::uint64_t> as_of) const;
 
   void CheckOpen() const;
+
+  // Seconds since the Unix epoch by the Env clock (TTL).
+  double NowSeconds() const { return static_cast<double>(env_->NowMicros()) / 1e6; }
+  // Appends a delete of coll/id if it is live and expired at now; true if so.
+  bool ExpireNow(std::string_view coll, std::string_view id, double now);
   void Log(const std::string& msg) const;
 
   // Reads the whole log (up to its current end) into fn; kStrict.
@@ -53,7 +58,7 @@ class NEDB::Impl {
   // Adds an index (no-op if present), persisting it in meta.json.
   void CreateIndex(const IndexSpec& spec);
   // Runs / explains a parsed query at its AS OF (or HEAD).
-  std::vector<nlohmann::json> RunQuery(const nql::Query& q) const;
+  std::vector<nlohmann::json> RunQuery(const nql::Query& q);
   nlohmann::json ExplainQuery(const nql::Query& q) const;
 
   bool Verify() const;

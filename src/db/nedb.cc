@@ -1,9 +1,12 @@
 // nedb::NEDB: argument checks and result shaping over NEDB::Impl.
 #include "nedb/nedb.h"
 
+#include <cmath>
+
 #include "db/db_impl.h"
 #include "db/validate.h"
 #include "log/log_format.h"
+#include "query/executor.h"
 
 namespace nedb {
 
@@ -36,6 +39,14 @@ nlohmann::json NEDB::put(std::string_view coll, std::string_view id, nlohmann::j
   ValidateWriteOptions(options);
   if (!doc.is_object()) {
     throw InvalidArgument(std::string("document must be a JSON object, not ") + doc.type_name());
+  }
+  if (options.ttl_s) {
+    const double ttl = *options.ttl_s;
+    if (!std::isfinite(ttl) || ttl <= 0) {
+      throw InvalidArgument("ttl_s must be a positive number of seconds, not " +
+                            std::to_string(ttl));
+    }
+    doc["_expires_at"] = impl_->NowSeconds() + ttl;
   }
   auto it = doc.find("_id");
   if (it == doc.end()) {
@@ -125,7 +136,68 @@ std::optional<nlohmann::json> NEDB::get(std::string_view coll, std::string_view 
   }
   // Versions are immutable and live as long as the database: parse unlocked.
   if (b == nullptr) return std::nullopt;
+  if (!as_of) {
+    const double now = impl_->NowSeconds();
+    if (IsExpired(b->view(), now)) {
+      impl_->ExpireNow(coll, id, now);
+      return std::nullopt;
+    }
+  }
   return ParseStored(b);
+}
+
+bool NEDB::expire(std::string_view coll, std::string_view id, double ttl_s,
+                  const WriteOptions& options) {
+  impl_->CheckOpen();
+  ValidateCollection(coll);
+  ValidateId(id);
+  ValidateWriteOptions(options);
+  if (!std::isfinite(ttl_s) || ttl_s <= 0) {
+    throw InvalidArgument("ttl_s must be a positive number of seconds, not " +
+                          std::to_string(ttl_s));
+  }
+  for (;;) {
+    // Read HEAD, then write it back with the new _expires_at only if HEAD
+    // did not move in between (else read again).
+    std::optional<nlohmann::json> doc = get(coll, id);  // expires it if due
+    if (!doc) return false;
+    std::uint64_t read_seq;
+    {
+      std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
+      read_seq = impl_->state_.docs().HeadSeq(coll, id);
+    }
+    (*doc)["_expires_at"] = impl_->NowSeconds() + ttl_s;
+    const std::string text = Canonical(*doc);
+    OpView op;
+    op.kind = OpKind::kPut;
+    op.coll = coll;
+    op.id = id;
+    op.doc = text;
+    WriteOptions o = options;
+    o.ttl_s.reset();
+    auto out = impl_->Write(op, o, [&](const State& s) {
+      return s.docs().Live(coll, id) && s.docs().HeadSeq(coll, id) == read_seq;
+    });
+    if (out.what != Impl::WriteOutcome::kNoop) return true;
+  }
+}
+
+std::size_t NEDB::sweep() {
+  impl_->CheckOpen();
+  const double now = impl_->NowSeconds();
+  std::vector<std::pair<std::string, std::string>> due;
+  {
+    std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
+    for (const auto& [name, c] : impl_->state_.docs().collections()) {
+      for (const auto& entry : c->entries()) {
+        const Version& v = entry.chain.back();
+        if (v.blob && IsExpired(v.blob->view(), now)) due.emplace_back(name, entry.id);
+      }
+    }
+  }
+  std::size_t n = 0;
+  for (const auto& [coll, id] : due) n += impl_->ExpireNow(coll, id, now) ? 1 : 0;
+  return n;
 }
 
 std::vector<std::string> NEDB::neighbors(std::string_view from, std::string_view rel,

@@ -6,23 +6,18 @@
 #include <limits>
 
 #include "log/log_format.h"
-#include "util/json_text.h"
 #include "util/blake2b.h"
+#include "util/json_text.h"
 
 namespace nedb {
 
 std::string_view OpKindName(OpKind k) {
   switch (k) {
-    case OpKind::kGenesis:
-      return "genesis";
-    case OpKind::kPut:
-      return "put";
-    case OpKind::kDelete:
-      return "delete";
-    case OpKind::kLink:
-      return "link";
-    case OpKind::kUnlink:
-      return "unlink";
+    case OpKind::kGenesis: return "genesis";
+    case OpKind::kPut: return "put";
+    case OpKind::kDelete: return "delete";
+    case OpKind::kLink: return "link";
+    case OpKind::kUnlink: return "unlink";
   }
   return "?";
 }
@@ -49,27 +44,13 @@ void AppendJsonString(std::string_view s, std::string* out) {
     out->append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
       default: {
         char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
         out->append(esc, 6);
@@ -168,7 +149,7 @@ namespace {
 // escaped ones are decoded into the scratch strings.
 class LineParser {
  public:
-  LineParser(std::string_view line, DecodeScratch* scratch) : s_(line), scratch_(scratch) {}
+  explicit LineParser(std::string_view line) : s_(line) {}
 
   bool Lit(std::string_view lit) {
     if (s_.substr(pos_, lit.size()) != lit) return Fail("expected " + std::string(lit));
@@ -352,12 +333,11 @@ class LineParser {
 
   std::string_view s_;
   std::size_t pos_ = 0;
-  DecodeScratch* scratch_;
   std::string error_;
 };
 
 bool DecodeFields(std::string_view body, DecodeScratch* sc, OpView* op, std::string* why) {
-  LineParser p(body, sc);
+  LineParser p(body);
   std::string_view kind_name;
   auto str = [&](std::string_view key, std::string_view* out, std::string* slot) {
     return p.Lit(key) && p.String(out, slot);

@@ -72,6 +72,23 @@ bool RowMatches(const Plan& p, std::string_view doc) {
 // Entries holding every search term, from the search indexes (sorted).
 std::vector<std::uint32_t> SearchCandidates(const Plan& p) {
   std::vector<std::uint32_t> acc;
+  if (p.search_indexes.size() == 1) {
+    // One index: walk the shortest posting list, probe the others.
+    std::vector<const EntrySet*> lists;
+    for (const std::string& term : p.terms) {
+      const EntrySet* s = p.search_indexes[0]->Postings(term);
+      if (s == nullptr) return acc;
+      lists.push_back(s);
+    }
+    std::sort(lists.begin(), lists.end(),
+              [](const EntrySet* a, const EntrySet* b) { return a->size() < b->size(); });
+    for (std::uint32_t e : *lists[0]) {
+      bool all = true;
+      for (std::size_t i = 1; i < lists.size() && all; ++i) all = lists[i]->contains(e);
+      if (all) acc.push_back(e);
+    }
+    return acc;
+  }
   bool first = true;
   for (const std::string& term : p.terms) {
     std::vector<std::uint32_t> hits;
@@ -172,7 +189,8 @@ nlohmann::json Parse(std::string_view doc) { return nlohmann::json::parse(doc); 
 
 // Targets of TRAVERSE from rows, deduplicated, in row then edge order.
 std::vector<std::string_view> Traverse(const Plan& p, const State& st, const Collection& c,
-                                       const std::vector<Row>& rows, std::size_t limit) {
+                                       const std::vector<Row>& rows, std::size_t limit,
+                                       std::vector<std::pair<std::string, std::string>>* expired) {
   std::vector<std::string_view> out;
   StrSet seen;
   for (const Row& r : rows) {
@@ -183,6 +201,10 @@ std::vector<std::string_view> Traverse(const Plan& p, const State& st, const Col
       const Blob* b = st.docs().Get(std::string_view(target).substr(0, colon),
                                     std::string_view(target).substr(colon + 1), p.seq);
       if (b == nullptr) continue;
+      if (p.expire_at && IsExpired(b->view(), *p.expire_at)) {
+        if (expired) expired->emplace_back(target.substr(0, colon), target.substr(colon + 1));
+        continue;
+      }
       out.push_back(b->view());
       if (out.size() >= limit) return out;
     }
@@ -363,7 +385,17 @@ Plan MakePlan(const nql::Query& q, const State& st, std::uint64_t seq) {
   return p;
 }
 
-std::vector<nlohmann::json> Execute(const Plan& p, const State& st) {
+bool IsExpired(std::string_view doc, double now) {
+  static const std::vector<std::string> kPath = {"_expires_at"};
+  ValueView v = LookupField(doc, kPath);
+  if (v.rank != Rank::kNumber) return false;
+  Scalar t = Scalar::FromView(v);
+  const long double at = t.is_int ? static_cast<long double>(t.i) : t.d;
+  return at <= now;
+}
+
+std::vector<nlohmann::json> Execute(const Plan& p, const State& st,
+                                    std::vector<std::pair<std::string, std::string>>* expired) {
   const nql::Query& q = *p.query;
   std::vector<nlohmann::json> out;
   const Collection* c = st.docs().collection(q.coll);
@@ -382,6 +414,10 @@ std::vector<nlohmann::json> Execute(const Plan& p, const State& st) {
     const Version* v = VisibleAt(c->entries()[e].chain, p.seq);
     if (v == nullptr || v->blob == nullptr) return true;
     std::string_view doc = v->blob->view();
+    if (p.expire_at && IsExpired(doc, *p.expire_at)) {
+      if (expired) expired->emplace_back(q.coll, c->entries()[e].id);
+      return true;
+    }
     if (!RowMatches(p, doc)) return true;
     rows.push_back(Row{e, doc});
     return !(early_stop && !q.traverse && rows.size() >= limit);
@@ -415,7 +451,7 @@ std::vector<nlohmann::json> Execute(const Plan& p, const State& st) {
   }
   std::vector<std::string_view> docs;
   if (q.traverse) {
-    docs = Traverse(p, st, *c, rows, q.group_by ? SIZE_MAX : limit);
+    docs = Traverse(p, st, *c, rows, q.group_by ? SIZE_MAX : limit, expired);
   } else {
     docs.reserve(rows.size());
     for (const Row& r : rows) docs.push_back(r.doc);

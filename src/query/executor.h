@@ -33,6 +33,10 @@ struct Plan {
   std::optional<Scalar> lo, hi;  // kOrderedIndex range on ordered's field
   bool lo_strict = false, hi_strict = false;
 
+  // HEAD reads: documents whose _expires_at <= expire_at are skipped and
+  // reported for lazy deletion. Unset for AS OF reads.
+  std::optional<double> expire_at;
+
   std::vector<Scalar> values;      // WHERE constants, normalized
   std::vector<std::string> terms;  // SEARCH tokens
 };
@@ -40,7 +44,13 @@ struct Plan {
 // REQUIRES: state locked for reading; seq <= state.seq().
 Plan MakePlan(const nql::Query& q, const State& state, std::uint64_t seq);
 nlohmann::json ExplainPlan(const Plan& plan);
-std::vector<nlohmann::json> Execute(const Plan& plan, const State& state);
+// Expired documents met (see Plan::expire_at) are appended to *expired as
+// (collection, id) when expired is not null.
+std::vector<nlohmann::json> Execute(const Plan& plan, const State& state,
+                                    std::vector<std::pair<std::string, std::string>>* expired);
+
+// True if doc has a numeric "_expires_at" <= now.
+bool IsExpired(std::string_view doc, double now);
 
 }  // namespace nedb
 

@@ -98,6 +98,12 @@ const Blob* DocStore::Get(std::string_view coll, std::string_view id, std::uint6
   return v == nullptr ? nullptr : v->blob.get();
 }
 
+std::uint64_t DocStore::HeadSeq(std::string_view coll, std::string_view id) const {
+  const Collection* c = collection(coll);
+  const VersionChain* chain = c ? c->Find(id) : nullptr;
+  return chain && !chain->empty() ? chain->back().seq : 0;
+}
+
 bool DocStore::Live(std::string_view coll, std::string_view id) const {
   const Collection* c = collection(coll);
   if (c == nullptr) return false;

@@ -117,6 +117,8 @@ class DocStore {
 
   // The document bytes visible at as_of, or nullptr.
   const Blob* Get(std::string_view coll, std::string_view id, std::uint64_t as_of) const;
+  // Seq of coll/id's last version (put or delete); 0 if none.
+  std::uint64_t HeadSeq(std::string_view coll, std::string_view id) const;
   // True if coll/id is live at HEAD.
   bool Live(std::string_view coll, std::string_view id) const;
 
