@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config
-  nlohmann-json3-dev libssl-dev libabsl-dev
+  nlohmann-json3-dev libssl-dev libabsl-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3
   clang libclang-rt-14-dev

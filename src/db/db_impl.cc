@@ -131,7 +131,7 @@ void NEDB::Impl::AppendLine(std::string_view line, std::uint64_t* end) {
   if (writer_) {
     *end = writer_->Append(line);
   } else {
-    mem_log_.append(line);
+    mem_log_.Append(line);
     *end = mem_log_.size();
   }
 }
@@ -220,13 +220,13 @@ std::uint64_t NEDB::Impl::ResolveAsOf(std::optional<std::uint64_t> as_of) const 
 }
 
 void NEDB::Impl::ScanCurrentLog(const std::function<void(const OpView&, std::uint64_t)>& fn,
-                                std::uint64_t limit) const {
+                                std::uint64_t limit, bool chain_only) const {
   if (writer_) {
     auto file = env_->NewSequentialFile(JoinPath(path_, logfmt::kLogFile));
-    ScanLog(*file, TailPolicy::kStrict, fn, limit);
+    ScanLog(*file, TailPolicy::kStrict, fn, limit, chain_only);
   } else {
-    StringSequentialFile file(std::string_view(mem_log_).substr(0, limit));
-    ScanLog(file, TailPolicy::kStrict, fn, limit);
+    MemLog::Reader file(mem_log_);
+    ScanLog(file, TailPolicy::kStrict, fn, limit, chain_only);
   }
 }
 
@@ -252,7 +252,7 @@ bool NEDB::Impl::Verify() const {
           ++ops;
           last.assign(op.hash);
         },
-        end);
+        end, /*chain_only=*/true);
     return ops == seq + 1 && last == head;
   } catch (const CorruptionError& e) {
     Log(std::string("verify failed: ") + e.what());

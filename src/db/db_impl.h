@@ -12,6 +12,7 @@
 #include <string>
 
 #include "log/log_writer.h"
+#include "log/mem_log.h"
 #include "log/op.h"
 #include "nedb/nedb.h"
 #include "query/ast.h"
@@ -53,7 +54,7 @@ class NEDB::Impl {
   // Reads the whole log (up to its current end) into fn; kStrict.
   // REQUIRES: write_mu_ held by the caller when exact = true.
   void ScanCurrentLog(const std::function<void(const OpView&, std::uint64_t)>& fn,
-                      std::uint64_t limit) const;
+                      std::uint64_t limit, bool chain_only = false) const;
 
   // Adds an index (no-op if present), persisting it in meta.json.
   void CreateIndex(const IndexSpec& spec);
@@ -83,7 +84,7 @@ class NEDB::Impl {
   std::unique_ptr<FileLock> lock_;
   std::unique_ptr<LogWriter> writer_;  // durable only
   mutable std::mutex write_mu_;        // serializes writers; guards mem_log_
-  std::string mem_log_;                // in-memory only: the log's bytes
+  MemLog mem_log_;                     // in-memory only: the log's bytes
   std::atomic<bool> closed_{false};
 };
 

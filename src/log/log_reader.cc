@@ -98,8 +98,8 @@ class LineBuffer {
 }  // namespace
 
 ScanResult ScanLog(SequentialFile& file, TailPolicy policy,
-                   const std::function<void(const OpView&, std::uint64_t)>& fn,
-                   std::uint64_t limit) {
+                   const std::function<void(const OpView&, std::uint64_t)>& fn, std::uint64_t limit,
+                   bool chain_only) {
   LineBuffer lines(file, limit);
   DecodeScratch scratch;
   ScanResult r;
@@ -120,7 +120,9 @@ ScanResult ScanLog(SequentialFile& file, TailPolicy policy,
     }
     if (!more) break;
     const std::uint64_t expect_seq = r.ops;
-    LineStatus st = complete ? DecodeOpLine(line, &scratch, &op, &why) : LineStatus::kBadSyntax;
+    LineStatus st = !complete    ? LineStatus::kBadSyntax
+                    : chain_only ? CheckOpLineChain(line, &op, &why)
+                                 : DecodeOpLine(line, &scratch, &op, &why);
     if (!complete) why = "last line has no newline (incomplete write)";
     if (st == LineStatus::kOk) {
       // A line with a valid hash that does not chain is never a torn write.

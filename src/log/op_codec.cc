@@ -383,10 +383,8 @@ bool DecodeFields(std::string_view body, DecodeScratch* sc, OpView* op, std::str
   }
   if (ok && p.Lit(",\"prev\":\"")) {
     op->prev = body.substr(p.pos(), kDigestHexChars);
-    Digest d;
-    if (!FromHex(op->prev, &d)) {
-      ok = p.Fail("malformed prev");
-    } else if (body.size() != p.pos() + kDigestHexChars + 1 || body.back() != '"') {
+    // prev's digits are checked by comparison with the previous op's hash.
+    if (body.size() != p.pos() + kDigestHexChars + 1 || body.back() != '"') {
       ok = p.Fail("unexpected bytes after prev");
     }
   } else {
@@ -398,8 +396,10 @@ bool DecodeFields(std::string_view body, DecodeScratch* sc, OpView* op, std::str
 
 }  // namespace
 
-LineStatus DecodeOpLine(std::string_view line, DecodeScratch* scratch, OpView* op,
-                        std::string* why) {
+namespace {
+
+// Checks the hash suffix; on success *hex views the line's hash digits.
+LineStatus CheckHash(std::string_view line, std::string_view* hex, std::string* why) {
   using logfmt::kSuffixBytes;
   if (line.size() < kSuffixBytes + 2 || line.front() != '{' ||
       line.substr(line.size() - logfmt::kLineEnd.size()) != logfmt::kLineEnd ||
@@ -408,14 +408,61 @@ LineStatus DecodeOpLine(std::string_view line, DecodeScratch* scratch, OpView* o
     return LineStatus::kBadSyntax;
   }
   std::string_view body = line.substr(0, line.size() - kSuffixBytes);
-  std::string_view hex =
-      line.substr(line.size() - logfmt::kLineEnd.size() - kDigestHexChars, kDigestHexChars);
+  *hex = line.substr(line.size() - logfmt::kLineEnd.size() - kDigestHexChars, kDigestHexChars);
   char computed[kDigestHexChars];
   ToHex(Blake2b(body), computed);
-  if (std::memcmp(computed, hex.data(), kDigestHexChars) != 0) {
+  if (std::memcmp(computed, hex->data(), kDigestHexChars) != 0) {
     *why = "hash mismatch";
     return LineStatus::kBadHash;
   }
+  return LineStatus::kOk;
+}
+
+}  // namespace
+
+LineStatus CheckOpLineChain(std::string_view line, OpView* op, std::string* why) {
+  std::string_view hex;
+  LineStatus st = CheckHash(line, &hex, why);
+  if (st != LineStatus::kOk) return st;
+  static constexpr std::string_view kSeq = "{\"seq\":";
+  static constexpr std::string_view kPrev = ",\"prev\":\"";
+  const std::size_t body = line.size() - logfmt::kSuffixBytes;
+  const std::size_t prev_at = body - 1 - kDigestHexChars;
+  if (line.substr(0, kSeq.size()) != kSeq ||
+      body < kSeq.size() + kPrev.size() + kDigestHexChars + 1 || line[body - 1] != '"' ||
+      line.substr(prev_at - kPrev.size(), kPrev.size()) != kPrev) {
+    *why = "line does not start with seq or end with prev";
+    return LineStatus::kBadSyntax;
+  }
+  std::uint64_t seq = 0;
+  std::size_t i = kSeq.size();
+  const std::size_t digits = i;
+  while (i < body && line[i] >= '0' && line[i] <= '9' && i - digits < 20) {
+    seq = seq * 10 + static_cast<std::uint64_t>(line[i] - '0');
+    ++i;
+  }
+  if (i == digits || line[i] != ',' || (line[digits] == '0' && i - digits > 1)) {
+    *why = "malformed seq";
+    return LineStatus::kBadSyntax;
+  }
+  *op = OpView{};
+  op->seq = seq;
+  op->prev = line.substr(prev_at, kDigestHexChars);
+  op->hash = hex;
+  // The genesis check of ScanLog needs the kind of op 0 only.
+  op->kind = line.find("\"op\":\"genesis\"") != std::string_view::npos && seq == 0
+                 ? OpKind::kGenesis
+                 : OpKind::kPut;
+  op->format_version = logfmt::kFormatVersion;
+  return LineStatus::kOk;
+}
+
+LineStatus DecodeOpLine(std::string_view line, DecodeScratch* scratch, OpView* op,
+                        std::string* why) {
+  std::string_view hex;
+  LineStatus st = CheckHash(line, &hex, why);
+  if (st != LineStatus::kOk) return st;
+  std::string_view body = line.substr(0, line.size() - logfmt::kSuffixBytes);
   *op = OpView{};
   op->hash = hex;
   if (!DecodeFields(body, scratch, op, why)) return LineStatus::kBadSyntax;

@@ -32,6 +32,11 @@ struct DecodeScratch {
 LineStatus DecodeOpLine(std::string_view line, DecodeScratch* scratch, OpView* op,
                         std::string* why);
 
+// The cheap check verify() needs: the hash suffix, and seq and prev (read at
+// their fixed places) into *op; other fields of *op are not decoded. The
+// hash covers every byte, so this detects any change to the line.
+LineStatus CheckOpLineChain(std::string_view line, OpView* op, std::string* why);
+
 }  // namespace nedb
 
 #endif  // NEDB_LOG_OP_CODEC_H_

@@ -1,4 +1,4 @@
-// BLAKE2b-512 (RFC 7693) through OpenSSL 3, the hash of the op chain.
+// BLAKE2b-512 (RFC 7693) through libsodium, the hash of the op chain.
 #ifndef NEDB_UTIL_BLAKE2B_H_
 #define NEDB_UTIL_BLAKE2B_H_
 
