@@ -1,7 +1,7 @@
 # Two commands do all set-up on a fresh Debian machine:
 #   make run   -- install missing packages, build, run the main job
 #   make test  -- install missing packages, build, run the whole test suite (CTest),
-#                 then the sanitizer (ASan+UBSan) build of the suite
+#                 then the sanitizer (ASan+UBSan) build of the suite, then the fuzzers
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
@@ -35,7 +35,11 @@ test-asan: deps
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -E 'LargeInputsAreFast' 
 
-test: test-fast test-asan
+# libFuzzer targets (clang, ASan + UBSan), FUZZ_SECONDS each (60 in CI).
+fuzz: deps
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} ./scripts/run-fuzz.sh
+
+test: test-fast test-asan fuzz
 
 bench: build
 	./bench/run.sh
