@@ -1,0 +1,384 @@
+// Fast path: a recursive-descent parser over the raw bytes that builds the
+// nlohmann::json tree in place (object members are emplaced at the end of the
+// std::map, which is O(1) for the sorted keys of canonical text; values are
+// parsed straight into the new node). Whatever it does not handle -- errors,
+// a BOM, lone surrogates, float overflow/underflow, nesting deeper than
+// kMaxDepth -- makes it give up, and nlohmann::json::parse redoes the text, so
+// the results and the exceptions are exactly nlohmann's.
+#include "util/json_parse.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <system_error>
+#include <tuple>
+#include <utility>
+
+namespace nedb {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr int kMaxDepth = 128;
+
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+
+// Nonzero iff one of the 8 bytes of w is '"', '\\', < 0x20 or >= 0x80.
+inline std::uint64_t SpecialBytes(std::uint64_t w) {
+  std::uint64_t quote = w ^ (kOnes * '"');
+  std::uint64_t slash = w ^ (kOnes * '\\');
+  std::uint64_t r = (quote - kOnes) & ~quote;  // zero byte of quote
+  r |= (slash - kOnes) & ~slash;               // zero byte of slash
+  r |= (w - kOnes * 0x20) & ~w;                // byte < 0x20 (or borrow chains)
+  r |= w;                                      // byte >= 0x80
+  return r & kHighs;
+}
+
+inline int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+inline void AppendUtf8(std::uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+class FastParser {
+ public:
+  FastParser(const char* begin, const char* end) : p_(begin), end_(end) {}
+
+  // True if the whole text was a valid JSON value, parsed into *out.
+  bool ParseDocument(json& out) {
+    SkipWhitespace();
+    if (p_ == end_ || !Value(out)) return false;
+    SkipWhitespace();
+    return p_ == end_;
+  }
+
+ private:
+  void SkipWhitespace() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  // Expects p_ < end_.
+  bool Value(json& out) {
+    switch (*p_) {
+      case '{': return Object(out);
+      case '[': return Array(out);
+      case '"': {
+        std::string_view s;
+        if (!String(&s)) return false;
+        out = json(json::value_t::string);
+        out.get_ref<json::string_t&>().assign(s.data(), s.size());
+        return true;
+      }
+      case 't': return Literal("true", 4, json(true), out);
+      case 'f': return Literal("false", 5, json(false), out);
+      case 'n': return Literal("null", 4, json(nullptr), out);
+      default: return Number(out);
+    }
+  }
+
+  bool Literal(const char* word, std::size_t n, json value, json& out) {
+    if (static_cast<std::size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) return false;
+    p_ += n;
+    out = std::move(value);
+    return true;
+  }
+
+  bool Object(json& out) {
+    if (++depth_ > kMaxDepth) return false;
+    ++p_;  // '{'
+    out = json(json::value_t::object);
+    json::object_t& obj = out.get_ref<json::object_t&>();
+    SkipWhitespace();
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+      --depth_;
+      return true;
+    }
+    while (true) {
+      if (p_ == end_ || *p_ != '"') return false;
+      std::string_view key;
+      if (!String(&key)) return false;
+      SkipWhitespace();
+      if (p_ == end_ || *p_ != ':') return false;
+      ++p_;
+      SkipWhitespace();
+      if (p_ == end_) return false;
+      // Canonical keys arrive sorted, so the end is the right hint. A repeated
+      // key finds the existing member, which the new value replaces (as in
+      // nlohmann's parser: the last one wins).
+      auto it =
+          obj.emplace_hint(obj.end(), std::piecewise_construct,
+                           std::forward_as_tuple(key.data(), key.size()), std::forward_as_tuple());
+      if (!Value(it->second)) return false;
+      SkipWhitespace();
+      if (p_ == end_) return false;
+      if (*p_ == ',') {
+        ++p_;
+        SkipWhitespace();
+        continue;
+      }
+      if (*p_ != '}') return false;
+      ++p_;
+      --depth_;
+      return true;
+    }
+  }
+
+  bool Array(json& out) {
+    if (++depth_ > kMaxDepth) return false;
+    ++p_;  // '['
+    out = json(json::value_t::array);
+    json::array_t& arr = out.get_ref<json::array_t&>();
+    SkipWhitespace();
+    if (p_ != end_ && *p_ == ']') {
+      ++p_;
+      --depth_;
+      return true;
+    }
+    while (true) {
+      if (p_ == end_) return false;
+      if (!Value(arr.emplace_back())) return false;
+      SkipWhitespace();
+      if (p_ == end_) return false;
+      if (*p_ == ',') {
+        ++p_;
+        SkipWhitespace();
+        continue;
+      }
+      if (*p_ != ']') return false;
+      ++p_;
+      --depth_;
+      return true;
+    }
+  }
+
+  // p_ at the opening quote. On success *s is the decoded string: a view of
+  // the text when it has no escapes, else of scratch_ (valid until the next
+  // String call).
+  bool String(std::string_view* s) {
+    const char* start = ++p_;
+    while (true) {
+      while (end_ - p_ >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p_, 8);
+        if (SpecialBytes(w) != 0) break;
+        p_ += 8;
+      }
+      if (p_ == end_) return false;
+      auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        *s = std::string_view(start, static_cast<std::size_t>(p_ - start));
+        ++p_;
+        return true;
+      }
+      if (c == '\\') {
+        scratch_.assign(start, p_);
+        if (!EscapedRest()) return false;
+        *s = scratch_;
+        return true;
+      }
+      if (c < 0x20) return false;
+      if (c >= 0x80) {
+        if (!Utf8Sequence()) return false;
+      } else {
+        ++p_;
+      }
+    }
+  }
+
+  // p_ at a byte >= 0x80: checks one UTF-8 sequence with nlohmann's rules
+  // (no overlongs, surrogates or code points above U+10FFFF) and skips it.
+  bool Utf8Sequence() {
+    auto at = [this](std::ptrdiff_t i) { return static_cast<unsigned char>(p_[i]); };
+    auto cont = [&](std::ptrdiff_t i, unsigned lo, unsigned hi) {
+      return end_ - p_ > i && at(i) >= lo && at(i) <= hi;
+    };
+    unsigned c = at(0);
+    if (c >= 0xC2 && c <= 0xDF) {
+      if (!cont(1, 0x80, 0xBF)) return false;
+      p_ += 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      unsigned lo = c == 0xE0 ? 0xA0 : 0x80;
+      unsigned hi = c == 0xED ? 0x9F : 0xBF;
+      if (!cont(1, lo, hi) || !cont(2, 0x80, 0xBF)) return false;
+      p_ += 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      unsigned lo = c == 0xF0 ? 0x90 : 0x80;
+      unsigned hi = c == 0xF4 ? 0x8F : 0xBF;
+      if (!cont(1, lo, hi) || !cont(2, 0x80, 0xBF) || !cont(3, 0x80, 0xBF)) return false;
+      p_ += 4;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  // p_ at the first backslash of a string whose earlier bytes are in
+  // scratch_: decodes the rest into scratch_, through the closing quote.
+  bool EscapedRest() {
+    while (true) {
+      if (p_ == end_) return false;
+      auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        ++p_;
+        return true;
+      }
+      if (c == '\\') {
+        if (end_ - p_ < 2) return false;
+        char e = p_[1];
+        p_ += 2;
+        switch (e) {
+          case '"': scratch_.push_back('"'); break;
+          case '\\': scratch_.push_back('\\'); break;
+          case '/': scratch_.push_back('/'); break;
+          case 'b': scratch_.push_back('\b'); break;
+          case 'f': scratch_.push_back('\f'); break;
+          case 'n': scratch_.push_back('\n'); break;
+          case 'r': scratch_.push_back('\r'); break;
+          case 't': scratch_.push_back('\t'); break;
+          case 'u': {
+            std::uint32_t cp;
+            if (!Hex4(&cp)) return false;
+            if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // lone low surrogate
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+              std::uint32_t low;
+              if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+              p_ += 2;
+              if (!Hex4(&low) || low < 0xDC00 || low > 0xDFFF) return false;
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            }
+            AppendUtf8(cp, &scratch_);
+            break;
+          }
+          default: return false;
+        }
+        continue;
+      }
+      if (c < 0x20) return false;
+      const char* from = p_;
+      if (c >= 0x80) {
+        if (!Utf8Sequence()) return false;
+      } else {
+        ++p_;
+      }
+      scratch_.append(from, p_);
+    }
+  }
+
+  bool Hex4(std::uint32_t* cp) {
+    if (end_ - p_ < 4) return false;
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      int h = HexValue(p_[i]);
+      if (h < 0) return false;
+      v = (v << 4) | static_cast<std::uint32_t>(h);
+    }
+    p_ += 4;
+    *cp = v;
+    return true;
+  }
+
+  static bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+  // RFC 8259 number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+  bool Number(json& out) {
+    const char* start = p_;
+    bool negative = false;
+    if (*p_ == '-') {
+      negative = true;
+      if (++p_ == end_) return false;
+    }
+    const char* digits = p_;
+    std::uint64_t v = 0;
+    if (*p_ == '0') {
+      ++p_;
+    } else if (*p_ >= '1' && *p_ <= '9') {
+      while (p_ != end_ && IsDigit(*p_)) {
+        v = v * 10 + static_cast<std::uint64_t>(*p_ - '0');  // wraps past 19 digits
+        ++p_;
+      }
+    } else {
+      return false;
+    }
+    std::size_t ndigits = static_cast<std::size_t>(p_ - digits);
+    bool is_float = false;
+    if (p_ != end_ && *p_ == '.') {
+      ++p_;
+      if (p_ == end_ || !IsDigit(*p_)) return false;
+      while (p_ != end_ && IsDigit(*p_)) ++p_;
+      is_float = true;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ == end_ || !IsDigit(*p_)) return false;
+      while (p_ != end_ && IsDigit(*p_)) ++p_;
+      is_float = true;
+    }
+    if (!is_float) {
+      // nlohmann: non-negative integers are unsigned, negative ones signed,
+      // and those that do not fit become doubles.
+      if (ndigits <= 19) {  // no wrap-around: 10^19 - 1 < 2^64
+        if (!negative) {
+          out = static_cast<std::uint64_t>(v);
+          return true;
+        }
+        if (v <= (std::uint64_t{1} << 63)) {
+          out = static_cast<std::int64_t>(0 - v);  // modular: -2^63 fits
+          return true;
+        }
+      } else if (!negative && ndigits == 20) {
+        std::uint64_t u;
+        auto [ptr, ec] = std::from_chars(digits, p_, u);
+        if (ec == std::errc() && ptr == p_) {
+          out = u;
+          return true;
+        }
+      }
+    }
+    double d;
+    auto [ptr, ec] = std::from_chars(start, p_, d);
+    // Overflow is nlohmann's error and underflow its business: let it decide.
+    if (ec != std::errc() || ptr != p_ || !std::isfinite(d)) return false;
+    out = d;
+    return true;
+  }
+
+  const char* p_;
+  const char* end_;
+  int depth_ = 0;
+  std::string scratch_;
+};
+
+}  // namespace
+
+nlohmann::json ParseJsonText(std::string_view text) {
+  json out;
+  FastParser parser(text.data(), text.data() + text.size());
+  if (parser.ParseDocument(out)) return out;
+  return json::parse(text);
+}
+
+}  // namespace nedb
