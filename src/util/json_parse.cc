@@ -7,6 +7,7 @@
 // the results and the exceptions are exactly nlohmann's.
 #include "util/json_parse.h"
 
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -22,6 +23,8 @@ namespace {
 using json = nlohmann::json;
 
 constexpr int kMaxDepth = 128;
+
+static_assert(std::endian::native == std::endian::little, "SpecialBytes assumes little-endian");
 
 constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
 constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
@@ -87,8 +90,7 @@ class FastParser {
       case '"': {
         std::string_view s;
         if (!String(&s)) return false;
-        out = json(json::value_t::string);
-        out.get_ref<json::string_t&>().assign(s.data(), s.size());
+        out = json(s);
         return true;
       }
       case 't': return Literal("true", 4, json(true), out);
@@ -180,10 +182,23 @@ class FastParser {
   bool String(std::string_view* s) {
     const char* start = ++p_;
     while (true) {
-      while (end_ - p_ >= 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p_, 8);
-        if (SpecialBytes(w) != 0) break;
+      // Skip to the first '"', '\\', control or non-ASCII byte, 8 at a time.
+      // The lowest flagged byte of SpecialBytes is always a real one; a short
+      // tail is padded with zero bytes, which are flagged.
+      while (true) {
+        std::uint64_t w = 0;
+        std::size_t avail = static_cast<std::size_t>(end_ - p_);
+        if (avail >= 8) [[likely]] {
+          std::memcpy(&w, p_, 8);
+        } else {
+          std::memcpy(&w, p_, avail);
+        }
+        std::uint64_t special = SpecialBytes(w);
+        if (special != 0) {
+          std::size_t skip = static_cast<std::size_t>(std::countr_zero(special)) / 8;
+          p_ += skip < avail ? skip : avail;
+          break;
+        }
         p_ += 8;
       }
       if (p_ == end_) return false;
@@ -199,12 +214,7 @@ class FastParser {
         *s = scratch_;
         return true;
       }
-      if (c < 0x20) return false;
-      if (c >= 0x80) {
-        if (!Utf8Sequence()) return false;
-      } else {
-        ++p_;
-      }
+      if (c < 0x20 || !Utf8Sequence()) return false;
     }
   }
 
