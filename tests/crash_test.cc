@@ -225,6 +225,7 @@ TEST(Crash, SigkillAtRandomMomentsLosesNoAcknowledgedOp) {
   Model model;
   constexpr int kRounds = 40;
   int output_lines = 0;
+  int snapshot_opens = 0;  // the writer checkpoints: most reopens load a snapshot
   for (int round = 0; round < kRounds; ++round) {
     // One round in five dies within 10 ms: often inside open or recovery.
     // The others are killed a random delay after the writer's first line,
@@ -255,6 +256,7 @@ TEST(Crash, SigkillAtRandomMomentsLosesNoAcknowledgedOp) {
       ASSERT_NO_THROW(db.emplace(dir.db(), nedb::Options{.logger = count}));
       ASSERT_TRUE(db->verify());
       ASSERT_TRUE(db->verify_determinism());
+      if (db->open_info()["snapshot"] == true) snapshot_opens++;
       CheckAgainstModel(*db, in_flight, &model);
       if (HasFailure()) return;
     }
@@ -265,6 +267,7 @@ TEST(Crash, SigkillAtRandomMomentsLosesNoAcknowledgedOp) {
     if (rng() % 4 == 0) TearTail(dir.log(), rng);
   }
   EXPECT_GT(output_lines, kRounds) << "the writer hardly ever got to write";
+  EXPECT_GT(snapshot_opens, 0) << "no reopen loaded a snapshot";
 }
 
 // ---- damaged logs, deterministic ----

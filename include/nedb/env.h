@@ -37,6 +37,15 @@ class SequentialFile {
   virtual ~SequentialFile() = default;
   // Reads up to n bytes into buf; returns 0 at end of file.
   virtual std::size_t Read(char* buf, std::size_t n) = 0;
+  // Skips n bytes (reading them by default; files override with a seek).
+  virtual void Skip(std::uint64_t n) {
+    char buf[1 << 14];
+    while (n > 0) {
+      std::size_t k = Read(buf, n < sizeof buf ? static_cast<std::size_t>(n) : sizeof buf);
+      if (k == 0) return;
+      n -= k;
+    }
+  }
 };
 
 // Held while a database directory is open; released on destruction.

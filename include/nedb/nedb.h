@@ -124,6 +124,17 @@ class NEDB {
   // Replays the log into fresh state and compares it with the live state.
   bool verify_determinism() const;
 
+  // Captures the whole state in a snapshot anchored in the chain: appends a
+  // checkpoint op whose payload is the snapshot's BLAKE2b-512 digest, and
+  // (durable) writes snapshot.json atomically. The next open loads it and
+  // replays only the ops after it. Returns {"ok": true, "seq": <the
+  // checkpoint op>, "head": ..., "snapshot": <digest>, "snapshot_seq": <state
+  // seq>, "bytes": <size>}. Writers wait while the snapshot is written.
+  nlohmann::json checkpoint();
+  // How the last open went: {"snapshot": bool, "snapshot_seq": n | null,
+  // "replayed_ops": n} (ops replayed from the log, after the snapshot if any).
+  nlohmann::json open_info() const;
+
   // Makes every appended op durable (fsync) now.
   void flush();
   // Flushes and closes; releases the directory lock. Idempotent. Every other

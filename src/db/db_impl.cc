@@ -46,10 +46,14 @@ void NEDB::Impl::OpenDurable() {
   lock_ = env_->LockFile(JoinPath(path_, logfmt::kLockFile));
   const std::string log = JoinPath(path_, logfmt::kLogFile);
   std::uint64_t valid = 0;
-  if (env_->FileExists(log) && env_->GetFileSize(log) > 0) {
+  open_info_ = {{"snapshot", false}, {"snapshot_seq", nullptr}, {"replayed_ops", 0}};
+  if (env_->FileExists(log) && env_->GetFileSize(log) > 0 && OpenFromSnapshot(log, &valid)) {
+    // state_ is the snapshot plus the ops after it; the tail is already cut.
+  } else if (env_->FileExists(log) && env_->GetFileSize(log) > 0) {
     auto file = env_->NewSequentialFile(log);
     ScanResult r = ScanLog(*file, TailPolicy::kRecover,
                            [this](const OpView& op, std::uint64_t) { state_.Apply(op); });
+    open_info_["replayed_ops"] = r.ops;
     if (r.torn_tail) {
       const std::uint64_t size = env_->GetFileSize(log);
       Log("log.aof: cut a torn tail of " + std::to_string(size - r.valid_bytes) +
@@ -99,6 +103,10 @@ std::vector<nlohmann::json> NEDB::Impl::RunQuery(const nql::Query& q) {
   std::vector<nlohmann::json> rows;
   const double now = NowSeconds();
   {
+    if (q.as_of && *q.as_of < base_seq_) {  // before the snapshot: the history
+      const State& h = StateAt(*q.as_of);
+      return Execute(MakePlan(q, h, *q.as_of), h, nullptr);
+    }
     std::shared_lock<std::shared_mutex> sl(state_mu_);
     Plan plan = MakePlan(q, state_, ResolveAsOf(q.as_of));
     if (!q.as_of) plan.expire_at = now;  // HEAD reads expire lazily
@@ -121,8 +129,12 @@ bool NEDB::Impl::ExpireNow(std::string_view coll, std::string_view id, double no
   return out.what == WriteOutcome::kAppended;
 }
 
-nlohmann::json NEDB::Impl::ExplainQuery(const nql::Query& q) const {
+nlohmann::json NEDB::Impl::ExplainQuery(const nql::Query& q) {
   CheckOpen();
+  if (q.as_of && *q.as_of < base_seq_) {
+    const State& h = StateAt(*q.as_of);
+    return ExplainPlan(MakePlan(q, h, *q.as_of));
+  }
   std::shared_lock<std::shared_mutex> sl(state_mu_);
   return ExplainPlan(MakePlan(q, state_, ResolveAsOf(q.as_of)));
 }
@@ -159,6 +171,18 @@ NEDB::Impl::WriteOutcome NEDB::Impl::Write(OpView& op, const WriteOptions& o,
                                            const std::function<bool(const State&)>& should_append) {
   std::unique_lock<std::mutex> wl(write_mu_);
   CheckOpen();
+  std::uint64_t end = 0;
+  WriteOutcome out = WriteLocked(op, o, should_append, &end);
+  wl.unlock();
+  if (out.what == WriteOutcome::kAppended && writer_ && writer_->policy() == Sync::Always) {
+    writer_->SyncTo(end);
+  }
+  return out;
+}
+
+NEDB::Impl::WriteOutcome NEDB::Impl::WriteLocked(
+    OpView& op, const WriteOptions& o, const std::function<bool(const State&)>& should_append,
+    std::uint64_t* end) {
   // Writers are serialized by write_mu_, so state_ is stable here without
   // state_mu_; only Apply below takes it exclusively.
   if (o.idem) {
@@ -196,14 +220,11 @@ NEDB::Impl::WriteOutcome NEDB::Impl::Write(OpView& op, const WriteOptions& o,
                           std::to_string(logfmt::kMaxLineBytes));
   }
   op.hash = std::string_view(hash, kDigestHexChars);
-  std::uint64_t end;
-  AppendLine(line, &end);  // throws IOError: nothing applied, nothing appended
+  AppendLine(line, end);  // throws IOError: nothing applied, nothing appended
   {
     std::unique_lock<std::shared_mutex> sl(state_mu_);
     state_.Apply(op);
   }
-  wl.unlock();
-  if (writer_ && writer_->policy() == Sync::Always) writer_->SyncTo(end);
   WriteOutcome out{WriteOutcome::kAppended};
   out.seq = op.seq;
   return out;
@@ -272,7 +293,7 @@ bool NEDB::Impl::VerifyDeterminism() const {
     return false;
   }
   std::shared_lock<std::shared_mutex> sl(state_mu_);
-  return fresh.Equals(state_);
+  return state_.MatchesReplay(fresh, base_seq_);
 }
 
 void NEDB::Impl::Flush() {

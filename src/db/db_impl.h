@@ -40,6 +40,24 @@ class NEDB::Impl {
   WriteOutcome Write(OpView& op, const WriteOptions& options,
                      const std::function<bool(const State&)>& should_append);
 
+  // Write() minus locking and fsync. REQUIRES: write_mu_ held. *end: the
+  // log offset to sync to.
+  WriteOutcome WriteLocked(OpView& op, const WriteOptions& options,
+                           const std::function<bool(const State&)>& should_append,
+                           std::uint64_t* end);
+
+  // Appends a checkpoint op committing to a snapshot of the state, written
+  // atomically to snapshot.json (durable). Returns {"seq", "head", ...}.
+  nlohmann::json Checkpoint();
+
+  // The state that answers reads at seq s: the live state, or (for s before
+  // the snapshot this database was opened from) the history replayed from
+  // the log on first use. The history state is immutable: read it unlocked.
+  const State& StateAt(std::uint64_t s);
+  std::uint64_t base_seq() const { return base_seq_; }
+  // {"snapshot": bool, "snapshot_seq": n, "replayed_ops": n}
+  nlohmann::json OpenInfo() const { return open_info_; }
+
   // The seq a read at as_of sees. REQUIRES: state_mu_ held.
   std::uint64_t ResolveAsOf(std::optional<std::uint64_t> as_of) const;
 
@@ -60,7 +78,7 @@ class NEDB::Impl {
   void CreateIndex(const IndexSpec& spec);
   // Runs / explains a parsed query at its AS OF (or HEAD).
   std::vector<nlohmann::json> RunQuery(const nql::Query& q);
-  nlohmann::json ExplainQuery(const nql::Query& q) const;
+  nlohmann::json ExplainQuery(const nql::Query& q);
 
   bool Verify() const;
   bool VerifyDeterminism() const;
@@ -75,6 +93,9 @@ class NEDB::Impl {
 
  private:
   void OpenDurable();
+  // Loads snapshot.json and the log after its checkpoint op into state_.
+  // False (state_ untouched) if there is no usable snapshot.
+  bool OpenFromSnapshot(const std::string& log, std::uint64_t* valid_bytes);
   void WriteGenesis();
   void AppendLine(std::string_view line, std::uint64_t* end);
 
@@ -86,6 +107,11 @@ class NEDB::Impl {
   mutable std::mutex write_mu_;        // serializes writers; guards mem_log_
   MemLog mem_log_;                     // in-memory only: the log's bytes
   std::atomic<bool> closed_{false};
+  std::uint64_t base_seq_ = 0;     // opened from a snapshot of this seq (0: full replay)
+  std::uint64_t base_offset_ = 0;  // log offset of that snapshot's checkpoint op
+  std::mutex history_mu_;
+  std::unique_ptr<State> history_;  // ops [0, base_seq_], built on first use
+  nlohmann::json open_info_;
 };
 
 }  // namespace nedb

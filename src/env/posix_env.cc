@@ -66,6 +66,9 @@ class PosixSequentialFile final : public SequentialFile {
  public:
   PosixSequentialFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
   ~PosixSequentialFile() override { ::close(fd_); }
+  void Skip(std::uint64_t n) override {
+    if (::lseek(fd_, static_cast<off_t>(n), SEEK_CUR) < 0) ThrowErrno("lseek", path_, errno);
+  }
   std::size_t Read(char* buf, std::size_t n) override {
     for (;;) {
       ssize_t r = ::read(fd_, buf, n);

@@ -99,14 +99,15 @@ class LineBuffer {
 
 ScanResult ScanLog(SequentialFile& file, TailPolicy policy,
                    const std::function<void(const OpView&, std::uint64_t)>& fn, std::uint64_t limit,
-                   bool chain_only) {
+                   bool chain_only, const ScanStart& start) {
   LineBuffer lines(file, limit);
   DecodeScratch scratch;
   ScanResult r;
-  std::string prev_hash(logfmt::kZeroHash);
+  std::string prev_hash(start.prev.empty() ? std::string(logfmt::kZeroHash) : start.prev);
   std::string_view line;
   bool complete = false;
-  std::uint64_t offset = 0;
+  std::uint64_t offset = start.offset;
+  r.valid_bytes = start.offset;
   OpView op;
   std::string why;
   for (;;) {
@@ -114,12 +115,12 @@ ScanResult ScanLog(SequentialFile& file, TailPolicy policy,
     try {
       more = lines.Next(&line, &complete);
     } catch (const CorruptionError& e) {  // an over-long line: name where it starts
-      throw CorruptionError("log.aof corrupt at seq " + std::to_string(r.ops) + ", byte offset " +
-                                std::to_string(offset) + ": " + e.what(),
-                            r.ops, offset);
+      throw CorruptionError("log.aof corrupt at seq " + std::to_string(start.seq + r.ops) +
+                                ", byte offset " + std::to_string(offset) + ": " + e.what(),
+                            start.seq + r.ops, offset);
     }
     if (!more) break;
-    const std::uint64_t expect_seq = r.ops;
+    const std::uint64_t expect_seq = start.seq + r.ops;
     LineStatus st = !complete    ? LineStatus::kBadSyntax
                     : chain_only ? CheckOpLineChain(line, &op, &why)
                                  : DecodeOpLine(line, &scratch, &op, &why);

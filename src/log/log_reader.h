@@ -32,12 +32,20 @@ struct ScanResult {
 // the previous (0 for the first, which must be genesis) and prev equal to the
 // previous hash. Reading stops after limit bytes. Throws CorruptionError
 // (naming seq and offset) for damage that is not a torn tail.
+// Where a scan starts: the first line read must be op seq, chained to prev,
+// at byte offset (the file is already positioned there).
+struct ScanStart {
+  std::uint64_t seq = 0;
+  std::string prev;  // empty: the genesis prev (128 zeros)
+  std::uint64_t offset = 0;
+};
+
 // With chain_only, lines are only checked with CheckOpLineChain (hash, seq,
 // prev): fn then sees seq, prev and hash only (verify()).
 ScanResult ScanLog(SequentialFile& file, TailPolicy policy,
                    const std::function<void(const OpView&, std::uint64_t offset)>& fn,
                    std::uint64_t limit = std::numeric_limits<std::uint64_t>::max(),
-                   bool chain_only = false);
+                   bool chain_only = false, const ScanStart& start = {});
 
 // A SequentialFile over bytes in memory (the in-memory database's log).
 class StringSequentialFile final : public SequentialFile {

@@ -15,6 +15,7 @@ enum class OpKind : std::uint8_t {
   kDelete = 2,
   kLink = 3,
   kUnlink = 4,
+  kCheckpoint = 5,
 };
 
 std::string_view OpKindName(OpKind k);
@@ -39,6 +40,10 @@ struct OpView {
   std::string_view to;
   // genesis
   std::uint64_t format_version = 0;
+  // checkpoint: the hex BLAKE2b-512 of the snapshot file, and the seq of the
+  // state it holds (the op before the checkpoint op)
+  std::string_view snapshot;
+  std::uint64_t state_seq = 0;
   std::optional<std::string_view> idem;
   std::string_view prev;  // hex hash of the previous op
   std::string_view hash;  // hex hash of this op

@@ -18,13 +18,14 @@ std::string_view OpKindName(OpKind k) {
     case OpKind::kDelete: return "delete";
     case OpKind::kLink: return "link";
     case OpKind::kUnlink: return "unlink";
+    case OpKind::kCheckpoint: return "checkpoint";
   }
   return "?";
 }
 
 bool ParseOpKind(std::string_view name, OpKind* out) {
-  static constexpr OpKind kAll[] = {OpKind::kGenesis, OpKind::kPut, OpKind::kDelete, OpKind::kLink,
-                                    OpKind::kUnlink};
+  static constexpr OpKind kAll[] = {OpKind::kGenesis, OpKind::kPut,    OpKind::kDelete,
+                                    OpKind::kLink,    OpKind::kUnlink, OpKind::kCheckpoint};
   for (OpKind k : kAll) {
     if (OpKindName(k) == name) {
       *out = k;
@@ -122,6 +123,12 @@ void EncodeOpLine(const OpView& op, std::string* out, char* hash_out) {
       AppendJsonString(op.rel, out);
       AppendKey("to", out);
       AppendJsonString(op.to, out);
+      break;
+    case OpKind::kCheckpoint:
+      AppendKey("snapshot", out);
+      AppendJsonString(op.snapshot, out);
+      AppendKey("state_seq", out);
+      AppendUint(op.state_seq, out);
       break;
   }
   if (op.idem) {
@@ -373,6 +380,11 @@ bool DecodeFields(std::string_view body, DecodeScratch* sc, OpView* op, std::str
       case OpKind::kUnlink:
         ok = str(",\"from\":", &op->from, &sc->a) && str(",\"rel\":", &op->rel, &sc->b) &&
              str(",\"to\":", &op->to, &sc->c);
+        break;
+      case OpKind::kCheckpoint:
+        ok = str(",\"snapshot\":", &op->snapshot, &sc->a) && p.Lit(",\"state_seq\":") &&
+             p.Uint(&op->state_seq);
+        if (ok && op->snapshot.size() != kDigestHexChars) ok = p.Fail("malformed snapshot digest");
         break;
     }
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "util/json_parse.h"
 #include "util/str_map.h"
 
 namespace nedb {
@@ -185,7 +186,7 @@ struct Row {
   std::string_view doc;
 };
 
-nlohmann::json Parse(std::string_view doc) { return nlohmann::json::parse(doc); }
+nlohmann::json Parse(std::string_view doc) { return ParseJsonText(doc); }
 
 // Targets of TRAVERSE from rows, deduplicated, in row then edge order.
 std::vector<std::string_view> Traverse(const Plan& p, const State& st, const Collection& c,

@@ -116,6 +116,33 @@ const Collection* DocStore::collection(std::string_view coll) const {
   return it == colls_.end() ? nullptr : it->second.get();
 }
 
+bool DocStore::EqualsSince(const DocStore& full, std::uint64_t base) const {
+  if (colls_.size() != full.colls_.size()) return false;
+  for (const auto& [name, f] : full.colls_) {
+    const Collection* c = collection(name);
+    if (c == nullptr || c->entries().size() != f->entries().size() || c->live() != f->live()) {
+      return false;
+    }
+    for (std::size_t i = 0; i < f->entries().size(); ++i) {
+      const auto& a = c->entries()[i];
+      const auto& b = f->entries()[i];
+      if (a.id != b.id) return false;
+      // b's versions from the one visible at base onwards.
+      std::size_t k = 0;
+      while (k + 1 < b.chain.size() && b.chain[k + 1].seq <= base) ++k;
+      if (!b.chain.empty() && b.chain[0].seq > base) k = 0;
+      if (a.chain.size() != b.chain.size() - k) return false;
+      for (std::size_t j = 0; j < a.chain.size(); ++j) {
+        const Version& va = a.chain[j];
+        const Version& vb = b.chain[k + j];
+        if (va.seq != vb.seq || (va.blob == nullptr) != (vb.blob == nullptr)) return false;
+        if (va.blob && va.blob->view() != vb.blob->view()) return false;
+      }
+    }
+  }
+  return true;
+}
+
 bool DocStore::Equals(const DocStore& other) const {
   if (colls_.size() != other.colls_.size()) return false;
   for (const auto& [name, c] : colls_) {

@@ -127,8 +127,12 @@ class DocStore {
 
   // Same collections, ids, version seqs and bytes.
   bool Equals(const DocStore& other) const;
+  // Equality with full, a store that has every version, when this store
+  // holds only the versions visible at base and later (a snapshot load).
+  bool EqualsSince(const DocStore& full, std::uint64_t base) const;
 
  private:
+  friend class SnapshotCodec;
   StrMap<std::unique_ptr<Collection>> colls_;
 };
 

@@ -43,8 +43,9 @@ class Graph {
   bool Equals(const Graph& other) const;
 
  private:
+  friend class SnapshotCodec;
   using SpanMap = StrMap<std::vector<Span>>;
-  static std::string Key(std::string_view a, std::string_view b);
+  static std::string Key(std::string_view a, std::string_view b);  // a '\0' b
   static std::vector<std::string> Visible(const SpanMap& m, const std::string& key,
                                           std::uint64_t as_of);
   static void Close(SpanMap& m, const std::string& key, std::string_view other, std::uint64_t seq);

@@ -23,6 +23,7 @@ void State::Apply(const OpView& op) {
     }
     case OpKind::kLink: graph_.Link(op.from, op.rel, op.to, op.seq); break;
     case OpKind::kUnlink: graph_.Unlink(op.from, op.rel, op.to, op.seq); break;
+    case OpKind::kCheckpoint: break;  // commits to a snapshot; changes no view
   }
   if (op.kind != OpKind::kGenesis) {
     auto [it, inserted] = nonces_.try_emplace(op.client, op.nonce);
@@ -62,6 +63,20 @@ std::uint64_t State::last_nonce(std::string_view client) const {
 const IdemRecord* State::idem(std::string_view key) const {
   auto it = idem_.find(key);
   return it == idem_.end() ? nullptr : &it->second;
+}
+
+bool State::MatchesReplay(const State& full, std::uint64_t base) const {
+  if (base == 0) return Equals(full);
+  if (has_genesis_ != full.has_genesis_ || seq_ != full.seq_ || head_ != full.head_ ||
+      nonces_ != full.nonces_ || idem_.size() != full.idem_.size()) {
+    return false;
+  }
+  for (const auto& [k, r] : idem_) {
+    const IdemRecord* x = full.idem(k);
+    if (x == nullptr || x->seq != r.seq || x->kind != r.kind) return false;
+  }
+  return std::equal(std::begin(counts_), std::end(counts_), std::begin(full.counts_)) &&
+         docs_.EqualsSince(full.docs_, base) && graph_.Equals(full.graph_);
 }
 
 bool State::Equals(const State& o) const {

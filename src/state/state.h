@@ -50,8 +50,12 @@ class State {
   std::uint64_t op_count(OpKind k) const { return counts_[static_cast<int>(k)]; }
 
   bool Equals(const State& other) const;
+  // Equality with full, the replay of the whole log, when this state was
+  // loaded from a snapshot at base (its documents hold no older versions).
+  bool MatchesReplay(const State& full, std::uint64_t base) const;
 
  private:
+  friend class SnapshotCodec;
   bool has_genesis_ = false;
   std::uint64_t seq_ = 0;
   std::string head_;
