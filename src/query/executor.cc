@@ -166,15 +166,17 @@ void ForEachCandidate(const Plan& p, const Collection& c,
         return;
       }
       // Descending by value; equal values keep ascending entry order.
+      // Each run of equal values is found by one B-tree search (not by
+      // walking back over it), then read forwards.
       auto it = end;
-      std::vector<std::uint32_t> run;
       while (it != begin) {
         auto run_end = it;
-        --it;
-        while (it != begin && Compare(std::prev(it)->value, it->value) == 0) --it;
-        for (auto r = it; r != run_end; ++r) {
+        auto run_start = p.ordered->LowerBound(std::prev(it)->value, false);
+        if (OrderedIndex::KeyLess()(*run_start, *begin)) run_start = begin;
+        for (auto r = run_start; r != run_end; ++r) {
           if (!fn(r->entry)) return;
         }
+        it = run_start;
       }
       return;
     }

@@ -46,12 +46,16 @@ void AppendUtf8(std::uint32_t cp, std::string* out) {
 std::size_t SkipValue(std::string_view s, std::size_t i) {
   const char c = s[i];
   if (c == '"') {
-    for (++i; i < s.size(); ++i) {
-      if (s[i] == '\\') {
-        ++i;
-      } else if (s[i] == '"') {
-        return i + 1;
-      }
+    // memchr to each quote; it ends the string unless an odd number of
+    // backslashes precede it.
+    for (++i; i < s.size();) {
+      const void* q = std::memchr(s.data() + i, '"', s.size() - i);
+      if (q == nullptr) return s.size();
+      const std::size_t j = static_cast<std::size_t>(static_cast<const char*>(q) - s.data());
+      std::size_t k = j;
+      while (k > i && s[k - 1] == '\\') --k;
+      if ((j - k) % 2 == 0) return j + 1;
+      i = j + 1;
     }
     return s.size();
   }
