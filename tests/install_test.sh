@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# cmake --install gives an outside project find_package(nedb) and nedb.pc.
+# Usage: install_test.sh <build dir> <work dir>
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+prefix="$2/install-test/prefix"
+rm -rf "$2/install-test"
+cmake --install "$1" --prefix "$prefix" > /dev/null
+cmake -S "$here/install_consumer" -B "$2/install-test/consumer" -DCMAKE_PREFIX_PATH="$prefix" > /dev/null
+cmake --build "$2/install-test/consumer" > /dev/null
+"$2/install-test/consumer/app" | grep -q '"name":"Alice"'
+g++ -std=c++20 "$here/install_consumer/main.cc" \
+  $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs --static nedb) \
+  -o "$2/install-test/app-pc"
+"$2/install-test/app-pc" | grep -q '"name":"Alice"'
+rm -rf "$2/install-test"
+echo "install test ok"
