@@ -2,7 +2,8 @@
 # Builds NEDB in Release and runs every benchmark (NEDB and the SQLite peer in
 # the same run), then prints a summary table of medians. `make bench` calls it.
 #
-#   bench/run.sh [GROUP...]      GROUP: put durable fsyncs get replay rss (default: all)
+#   bench/run.sh [GROUP...]      GROUP: put durable fsyncs get replay rss checkpoint
+#                                (default: all)
 #
 # Environment: NEDB_BENCH_BUILD (build dir, default build-bench), NEDB_BENCH_REPS
 # (repetitions, default 5), NEDB_BENCH_DIR (scratch data dir, default
@@ -18,11 +19,11 @@ REPS=${NEDB_BENCH_REPS:-5}
 export NEDB_BENCH_DIR=${NEDB_BENCH_DIR:-$BUILD/tmp}
 OUT=${NEDB_BENCH_OUT:-$BUILD/bench-results}
 GROUPS_TO_RUN=("$@")
-[ ${#GROUPS_TO_RUN[@]} -eq 0 ] && GROUPS_TO_RUN=(put durable fsyncs get replay rss)
+[ ${#GROUPS_TO_RUN[@]} -eq 0 ] && GROUPS_TO_RUN=(put durable fsyncs get replay rss checkpoint)
 
 if [ "${NEDB_BENCH_NO_BUILD:-0}" != 1 ]; then
   cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DNEDB_BUILD_TESTS=OFF >/dev/null
-  cmake --build "$BUILD" -j2 --target nedb_bench rss_bench
+  cmake --build "$BUILD" -j2 --target nedb_bench rss_bench checkpoint_bench
 fi
 
 mkdir -p "$NEDB_BENCH_DIR" "$OUT"
@@ -78,7 +79,18 @@ for g in "${GROUPS_TO_RUN[@]}"; do
         done
       done
       ;;
-    *) echo "unknown group $g (put durable fsyncs get replay rss)" >&2; exit 2 ;;
+    checkpoint)
+      # checkpoint() of 1M docs, snapshot size and load rate, snapshot-assisted
+      # open (+1000 ops) vs full replay; a plain table (medians of 3), not JSON.
+      cmd="NEDB_BENCH_DIR=$NEDB_BENCH_DIR $BUILD/bench/checkpoint_bench 1000000 1000"
+      echo
+      echo "== checkpoint: $cmd"
+      printf '%s\n' "$cmd" >"$OUT/cmd.checkpoint"
+      echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+      "$BUILD/bench/checkpoint_bench" 1000000 1000 | tee "$OUT/checkpoint.txt"
+      echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+      ;;
+    *) echo "unknown group $g (put durable fsyncs get replay rss checkpoint)" >&2; exit 2 ;;
   esac
 done
 
