@@ -106,10 +106,10 @@ inline void SqlCheck(int rc, sqlite3* db, const char* what) {
 class Sqlite {
  public:
   explicit Sqlite(const std::string& path) {
-    SqlCheck(sqlite3_open_v2(path.c_str(), &db_,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr),
-             db_, "open");
+    SqlCheck(
+        sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr),
+        db_, "open");
   }
   ~Sqlite() {
     for (sqlite3_stmt* s : stmts_) sqlite3_finalize(s);
@@ -129,8 +129,8 @@ class Sqlite {
   // A prepared statement owned by this connection.
   sqlite3_stmt* Prepare(const std::string& sql) {
     sqlite3_stmt* s = nullptr;
-    SqlCheck(sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr),
-             db_, "prepare");
+    SqlCheck(sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr), db_,
+             "prepare");
     stmts_.push_back(s);
     return s;
   }

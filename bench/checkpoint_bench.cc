@@ -184,15 +184,17 @@ int main(int argc, char** argv) {
               static_cast<double>(json_bytes) / mb);
   std::printf("| (b) open, snapshot + 0 delta ops | %.3f s | %.3f..%.3f s | - | - |\n", s0.med,
               s0.min, s0.max);
-  std::printf("| (b) snapshot load rate | %.0f docs/s (%.0f MB/s of snapshot) | %.0f..%.0f | >= 2,000,000 docs/s | %s |\n",
-              load_rate, static_cast<double>(snap_bytes) / mb / s0.med,
-              static_cast<double>(n) / s0.max, static_cast<double>(n) / s0.min,
-              load_rate >= 2e6 ? "PASS" : "FAIL");
+  std::printf(
+      "| (b) snapshot load rate | %.0f docs/s (%.0f MB/s of snapshot) | %.0f..%.0f | >= 2,000,000 "
+      "docs/s | %s |\n",
+      load_rate, static_cast<double>(snap_bytes) / mb / s0.med, static_cast<double>(n) / s0.max,
+      static_cast<double>(n) / s0.min, load_rate >= 2e6 ? "PASS" : "FAIL");
   std::printf("| (a) open, snapshot + %llu delta ops | %.3f s | %.3f..%.3f s | - | - |\n",
               static_cast<unsigned long long>(delta), sa.med, sa.min, sa.max);
-  std::printf("| (a) open, full replay of %llu ops (%.0f MB log) | %.3f s | %.3f..%.3f s | - | - |\n",
-              static_cast<unsigned long long>(all_ops), static_cast<double>(log_bytes_a) / mb,
-              fa.med, fa.min, fa.max);
+  std::printf(
+      "| (a) open, full replay of %llu ops (%.0f MB log) | %.3f s | %.3f..%.3f s | - | - |\n",
+      static_cast<unsigned long long>(all_ops), static_cast<double>(log_bytes_a) / mb, fa.med,
+      fa.min, fa.max);
   std::printf("| (a) snapshot open / full replay | %.3f (%.1fx faster) | - | <= 0.100 | %s |\n",
               ratio, 1.0 / ratio, ratio <= 0.1 ? "PASS" : "FAIL");
   std::printf("\nlog.aof: %llu bytes at the checkpoint, %llu after the delta\n",

@@ -7,13 +7,13 @@
 // it on the disk under test, not on a tmpfs.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <nedb/nedb.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <memory>
-#include <nedb/nedb.h>
 #include <optional>
 #include <random>
 #include <thread>
@@ -116,8 +116,16 @@ void BM_PutMem_SqliteWalFile(benchmark::State& st) {
 }
 
 BENCHMARK(BM_PutMem_NEDB)->Arg(kPutN)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_PutMem_SqliteMemory)->Arg(kPutN)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_PutMem_SqliteWalFile)->Arg(kPutN)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PutMem_SqliteMemory)
+    ->Arg(kPutN)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PutMem_SqliteWalFile)
+    ->Arg(kPutN)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // ---------------------------------------------------------------------------
 // Durable puts: Sync::Always from 1 and 16 threads, against the raw limit (a
@@ -155,7 +163,8 @@ void BM_Durable_RawAppendFdatasync(benchmark::State& st) {
     }
     st.ResumeTiming();
     for (std::int64_t i = 0; i < n; ++i) {
-      if (::write(fd, rec, sizeof rec) != static_cast<ssize_t>(sizeof rec) || ::fdatasync(fd) != 0) {
+      if (::write(fd, rec, sizeof rec) != static_cast<ssize_t>(sizeof rec) ||
+          ::fdatasync(fd) != 0) {
         st.SkipWithError("write/fdatasync failed");
         break;
       }
@@ -212,7 +221,8 @@ void BM_Durable_SqliteWalFull(benchmark::State& st) {
       conns.back()->Exec("PRAGMA synchronous=FULL");
       if (t == 0) conns.back()->CreateDocs();
     }
-    for (auto& c : conns) ins.push_back(c->Prepare("INSERT INTO docs(coll,id,doc) VALUES(?1,?2,?3)"));
+    for (auto& c : conns)
+      ins.push_back(c->Prepare("INSERT INTO docs(coll,id,doc) VALUES(?1,?2,?3)"));
     st.ResumeTiming();
     RunThreads(threads, n, [&](int t, std::int64_t i) {
       nb::SqlInsert(conns[t]->get(), ins[t], ids[i], texts[i]);
@@ -224,9 +234,26 @@ void BM_Durable_SqliteWalFull(benchmark::State& st) {
   st.SetItemsProcessed(st.iterations() * n);
 }
 
-BENCHMARK(BM_Durable_RawAppendFdatasync)->ArgName("ops")->Arg(2000)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Durable_NEDB_SyncAlways)->ArgNames({"threads", "ops"})->Args({1, 2000})->Args({16, 16000})->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Durable_SqliteWalFull)->ArgNames({"threads", "ops"})->Args({1, 2000})->Args({16, 2000})->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Durable_RawAppendFdatasync)
+    ->ArgName("ops")
+    ->Arg(2000)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Durable_NEDB_SyncAlways)
+    ->ArgNames({"threads", "ops"})
+    ->Args({1, 2000})
+    ->Args({16, 16000})
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Durable_SqliteWalFull)
+    ->ArgNames({"threads", "ops"})
+    ->Args({1, 2000})
+    ->Args({16, 2000})
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // ---------------------------------------------------------------------------
 // Gets of a parsed nlohmann::json on 1,000,000 docs with random keys. Every
@@ -272,7 +299,8 @@ nb::Sqlite& GetSqlite() {
   static nb::Sqlite* db = [] {
     auto* s = new nb::Sqlite(":memory:");
     s->CreateDocs();
-    s->Exec("CREATE TABLE hist (coll TEXT, id TEXT, seq INTEGER, doc TEXT, PRIMARY KEY(coll,id,seq))");
+    s->Exec(
+        "CREATE TABLE hist (coll TEXT, id TEXT, seq INTEGER, doc TEXT, PRIMARY KEY(coll,id,seq))");
     sqlite3_stmt* ins = s->Prepare("INSERT INTO docs(coll,id,doc) VALUES(?1,?2,?3)");
     sqlite3_stmt* hist = s->Prepare("INSERT INTO hist(coll,id,seq,doc) VALUES(?1,?2,?3,?4)");
     s->Exec("BEGIN");
@@ -365,8 +393,8 @@ void BM_Get_SqliteAsOf(benchmark::State& st) {
       "SELECT doc FROM hist WHERE coll=?1 AND id=?2 AND seq<=?3 ORDER BY seq DESC LIMIT 1");
   std::size_t k = 0;
   for (auto _ : st) {
-    json r = SqlGet(s.get(), sel, d.ids[d.order[k++ & (kOrder - 1)]],
-                    static_cast<std::int64_t>(d.snap));
+    json r =
+        SqlGet(s.get(), sel, d.ids[d.order[k++ & (kOrder - 1)]], static_cast<std::int64_t>(d.snap));
     benchmark::DoNotOptimize(r);
   }
   st.SetItemsProcessed(st.iterations());

@@ -103,7 +103,8 @@ int main(int argc, char** argv) {
     std::size_t found = 0;
     perf.Enable();
     Timer t;
-    for (std::int64_t i = 0; i < gets; ++i) found += mem.get(nb::kColl, ids[order[i]], as_of).has_value();
+    for (std::int64_t i = 0; i < gets; ++i)
+      found += mem.get(nb::kColl, ids[order[i]], as_of).has_value();
     const double s = t.secs();
     perf.Disable();
     if (found != static_cast<std::size_t>(gets)) std::cerr << "missing docs\n";

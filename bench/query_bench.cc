@@ -279,7 +279,8 @@ sqlite3* LoadSqlite(const Data& d, bool indexes_first, SqlTimes* t) {
   {
     Stmt ins(db, "INSERT INTO docs(rowid, id, doc) VALUES (?1, ?2, ?3)");
     std::unique_ptr<Stmt> fts;
-    if (indexes_first) fts = std::make_unique<Stmt>(db, "INSERT INTO fts(rowid, bio) VALUES (?1, ?2)");
+    if (indexes_first)
+      fts = std::make_unique<Stmt>(db, "INSERT INTO fts(rowid, bio) VALUES (?1, ?2)");
     Exec(db, "BEGIN");
     std::vector<std::string> ids, texts, bios;
     for (std::size_t start = 0; start < d.n; start += kBatch) {
@@ -422,8 +423,7 @@ void PrintExplain(const nedb::NEDB& db, const std::string& q, const std::string&
     ok = src["using"] == "scan";
   } else {
     ok = src["using"].is_object() && src["using"]["kind"] == want_kind &&
-         src["using"]["field"] == want_field &&
-         (src.value("history", false) == want_history);
+         src["using"]["field"] == want_field && (src.value("history", false) == want_history);
   }
   Expect(ok, "plan of " + q + " uses " + want_kind + " " + want_field);
 }
@@ -516,8 +516,8 @@ void Setup() {
     g.b_code.push_back(Code(c));
   }
   for (int k = 0; k < kRarePairs; ++k) {
-    const std::string terms = d.rare_a[static_cast<std::size_t>(k)] + " " +
-                              d.rare_b[static_cast<std::size_t>(k)];
+    const std::string terms =
+        d.rare_a[static_cast<std::size_t>(k)] + " " + d.rare_b[static_cast<std::size_t>(k)];
     g.q_search.push_back("FROM users SEARCH \"" + terms + "\"");
     g.b_match.push_back(terms);
   }
@@ -710,8 +710,7 @@ void Register() {
   const nedb::NEDB* head = g.head.get();
   const nedb::NEDB* hist = g.hist.get();
   const std::size_t n = g_data.n;
-  reg("Q1_EqStatusLimit10_NEDB",
-      [=](benchmark::State& s) { NedbPool(s, head, &g.q_status, 0); });
+  reg("Q1_EqStatusLimit10_NEDB", [=](benchmark::State& s) { NedbPool(s, head, &g.q_status, 0); });
   reg("Q1_EqStatusLimit10_SQLite", [=](benchmark::State& s) {
     SqlPool(s, g.s_status.get(), g.b_status.size(), BindPool(&g.b_status), 0);
   });
@@ -732,7 +731,8 @@ void Register() {
   reg("Q2_OrderAgeDescLimit10_NEDB",
       [=](benchmark::State& s) { NedbPool(s, head, &order_pool, 0); });
   reg("Q2_OrderAgeDescLimit10_SQLite", [=](benchmark::State& s) {
-    SqlPool(s, g.s_order.get(), 1, [](sqlite3_stmt*, std::size_t) {}, 0);
+    SqlPool(
+        s, g.s_order.get(), 1, [](sqlite3_stmt*, std::size_t) {}, 0);
   });
   reg("Q3_Search2Terms_NEDB", [=](benchmark::State& s) { NedbPool(s, head, &g.q_search, 0); });
   reg("Q3_Search2Terms_SQLite", [=](benchmark::State& s) {
@@ -763,12 +763,12 @@ void Register() {
 // Console output as usual, plus the median real time (ns) of each benchmark.
 class SummaryReporter : public benchmark::ConsoleReporter {
  public:
-  SummaryReporter()
-      : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Defaults : OO_Tabular) {}
+  SummaryReporter() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Defaults : OO_Tabular) {}
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& r : runs) {
       if (r.error_occurred) continue;
-      const double ns = r.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(r.time_unit) * 1e9;
+      const double ns =
+          r.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(r.time_unit) * 1e9;
       const double cpu =
           r.GetAdjustedCPUTime() / benchmark::GetTimeUnitMultiplier(r.time_unit) * 1e9;
       const std::string name = r.run_name.function_name;
@@ -828,8 +828,9 @@ void PrintSummary(const SummaryReporter& rep) {
   };
   row("Q1 status = \"sX\" LIMIT 10 (eq index)", "Q1_EqStatusLimit10", 20, true);
   if (const double f = rep.Ns("Q1_ParseOnly10Docs_floor"); f > 0) {
-    std::printf("| Q1 floor: json::parse of its 10 result docs only | %.2f us (%.2f) | - | - | - | - |\n",
-                us(f), us(rep.CpuNs("Q1_ParseOnly10Docs_floor")));
+    std::printf(
+        "| Q1 floor: json::parse of its 10 result docs only | %.2f us (%.2f) | - | - | - | - |\n",
+        us(f), us(rep.CpuNs("Q1_ParseOnly10Docs_floor")));
   }
   row("Q1b code = \"cNNNNN\" (10 rows, eq index)", "Q1b_EqCode10Rows", 20, true);
   row("Q2 ORDER BY age DESC LIMIT 10 (ordered index)", "Q2_OrderAgeDescLimit10", 50, false);
@@ -839,23 +840,26 @@ void PrintSummary(const SummaryReporter& rep) {
     if (a > 0) {
       const double n = static_cast<double>(g_data.n);
       const double ra = n / (a / 1e9), rb = b > 0 ? n / (b / 1e9) : 0;
-      const double ca = rep.CpuNs("Q4_ScanUnindexed_NEDB"), cb = rep.CpuNs("Q4_ScanUnindexed_SQLite");
+      const double ca = rep.CpuNs("Q4_ScanUnindexed_NEDB"),
+                   cb = rep.CpuNs("Q4_ScanUnindexed_SQLite");
       char sq[96] = "-", ratio[32] = "-";
       if (b > 0) {
         std::snprintf(sq, sizeof sq, "%.2fM rows/s (cpu %.2fM)", rb / 1e6, n / cb * 1e3);
         std::snprintf(ratio, sizeof ratio, "%.2fx", b / a);
       }
-      std::printf("| Q4 full scan score = X (rows scanned/s) | %.2fM rows/s (cpu %.2fM) | %s | %s | "
-                  ">= 5M rows/s | %s |\n",
-                  ra / 1e6, n / ca * 1e3, sq, ratio, ra >= 5e6 ? "pass" : "FAIL");
+      std::printf(
+          "| Q4 full scan score = X (rows scanned/s) | %.2fM rows/s (cpu %.2fM) | %s | %s | "
+          ">= 5M rows/s | %s |\n",
+          ra / 1e6, n / ca * 1e3, sq, ratio, ra >= 5e6 ? "pass" : "FAIL");
     }
   }
   auto asof = [&](const char* metric, const char* name, const char* head_name) {
     const double a = rep.Ns(name), h = rep.Ns(head_name);
     if (a < 0 || h < 0) return;
-    std::printf("| %s | %.2f us (%.2f) | (NEDB HEAD %.2f us (%.2f)) | %.2fx HEAD | <= 10x HEAD | %s |\n",
-                metric, us(a), us(rep.CpuNs(name)), us(h), us(rep.CpuNs(head_name)), a / h,
-                a / h <= 10 ? "pass" : "FAIL");
+    std::printf(
+        "| %s | %.2f us (%.2f) | (NEDB HEAD %.2f us (%.2f)) | %.2fx HEAD | <= 10x HEAD | %s |\n",
+        metric, us(a), us(rep.CpuNs(name)), us(h), us(rep.CpuNs(head_name)), a / h,
+        a / h <= 10 ? "pass" : "FAIL");
   };
   char m1[128], m2[128];
   std::snprintf(m1, sizeof m1, "Q5 AS OF %llu (mid history) status LIMIT 10",

@@ -69,8 +69,7 @@ int main(int argc, char** argv) {
     }
   }
   if (sql) sql->Exec("COMMIT");
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const std::uint64_t after = nb::VmRssBytes();
   const std::uint64_t hwm = nb::VmRssBytes("VmHWM:");
   if (db && db->seq() != static_cast<std::uint64_t>(n)) {

@@ -94,7 +94,7 @@ class FaultInjectionEnv : public nedb::EnvWrapper {
     if (ShouldFail(call, path, nullptr)) Throw(call, path);
   }
   [[noreturn]] static void Throw(Call call, const std::string& path) {
-    static constexpr const char* kNames[] = {"append",    "fsync",   "truncate", "open",
+    static constexpr const char* kNames[] = {"append",     "fsync",    "truncate", "open",
                                              "create dir", "sync dir", "rename"};
     throw nedb::IOError(std::string("injected ") + kNames[call] + " failure on " + path);
   }

@@ -116,7 +116,7 @@ TEST(FaultInjection, ShortWriteWhoseTruncateFailsRefusesWritesAndReopenCutsTheTa
     env.Arm(FaultInjectionEnv::kTruncate, 1, "log.aof");
     const std::uint64_t before = FileSize(dir.log());
     EXPECT_THROW(db.put("c", "k1", Doc(1)), IOError);
-    EXPECT_EQ(FileSize(dir.log()), before + 30);  // the partial line could not be cut
+    EXPECT_EQ(FileSize(dir.log()), before + 30);       // the partial line could not be cut
     EXPECT_THROW(db.put("c", "k2", Doc(2)), IOError);  // the writer is broken
     EXPECT_THROW(db.link("c:k0", "r", "c:k1"), IOError);
     EXPECT_EQ(db.get("c", "k0"), acked["k0"]);  // reads still work
@@ -263,11 +263,11 @@ TEST(FaultInjection, FailureWhileCreatingTheDatabaseThrowsAndALaterOpenSucceeds)
   const Case cases[] = {
       {FaultInjectionEnv::kCreateDir, 1, "", {}},
       {FaultInjectionEnv::kOpen, 1, "log.aof", {}},
-      {FaultInjectionEnv::kSync, 1, "log.aof", {}},        // the open-time fsync
-      {FaultInjectionEnv::kAppend, 1, "log.aof", {}},      // genesis
-      {FaultInjectionEnv::kAppend, 1, "log.aof", 20},      // genesis, cut short
-      {FaultInjectionEnv::kSync, 2, "log.aof", {}},        // genesis fsync
-      {FaultInjectionEnv::kSyncDir, 1, "", {}},            // directory fsync after genesis
+      {FaultInjectionEnv::kSync, 1, "log.aof", {}},    // the open-time fsync
+      {FaultInjectionEnv::kAppend, 1, "log.aof", {}},  // genesis
+      {FaultInjectionEnv::kAppend, 1, "log.aof", 20},  // genesis, cut short
+      {FaultInjectionEnv::kSync, 2, "log.aof", {}},    // genesis fsync
+      {FaultInjectionEnv::kSyncDir, 1, "", {}},        // directory fsync after genesis
       {FaultInjectionEnv::kAppend, 1, "meta.json", {}},
       {FaultInjectionEnv::kSync, 1, "meta.json", {}},
       {FaultInjectionEnv::kRename, 1, "meta.json", {}},
@@ -295,7 +295,8 @@ TEST(FaultInjection, FailedTruncateOfATornTailAtOpenThrowsAndALaterOpenRecovers)
   std::map<std::string, json> acked;
   {
     NEDB db(dir.db(), Quiet(nullptr));
-    for (int i = 0; i < 3; ++i) acked["k" + std::to_string(i)] = db.put("c", "k" + std::to_string(i), Doc(i));
+    for (int i = 0; i < 3; ++i)
+      acked["k" + std::to_string(i)] = db.put("c", "k" + std::to_string(i), Doc(i));
   }
   std::ofstream(dir.log(), std::ios::app) << "{\"seq\":4,\"ts\":1";
   FaultInjectionEnv env;
@@ -330,8 +331,8 @@ TEST(FaultInjection, ControlledClockStampsEveryOp) {
   std::istringstream lines(ReadFile(dir.log()));
   std::vector<std::int64_t> ts;
   for (std::string line; std::getline(lines, line);) ts.push_back(json::parse(line)["ts"]);
-  EXPECT_EQ(ts, (std::vector<std::int64_t>{1'700'000'000'123, 1'700'000'000'123,
-                                           1'700'000'005'123}));
+  EXPECT_EQ(ts,
+            (std::vector<std::int64_t>{1'700'000'000'123, 1'700'000'000'123, 1'700'000'005'123}));
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include <nedb/nedb.h>
+
 #include <iostream>
 int main() {
   nedb::NEDB db;
