@@ -174,6 +174,28 @@ void SnapshotCodec::Load(std::string_view bytes, State* st, SnapshotHeader* h) {
   }
   st->seq_ = h->seq;
   st->head_ = h->head;
+  // First pass: documents per collection, to size each collection once.
+  {
+    StrMap<std::size_t> per_coll;
+    std::string slot;
+    for (std::size_t i = nl + 1; i < bytes.size();) {
+      std::size_t e = bytes.find('\n', i);
+      if (e == std::string_view::npos) break;
+      if (e - i > 6 && (bytes.substr(i, 5) == "[\"d\"," || bytes.substr(i, 5) == "[\"x\",")) {
+        Cursor c{bytes.substr(i, e - i), 5, {}};
+        try {
+          per_coll[c.String(&slot)]++;
+        } catch (const Error&) {
+          // malformed: the second pass reports it
+        }
+      }
+      i = e + 1;
+    }
+    for (const auto& [coll, n] : per_coll) {
+      auto it = st->docs_.colls_.emplace(coll, std::make_unique<Collection>()).first;
+      it->second->Reserve(n);
+    }
+  }
   std::uint64_t lines = 1;
   bool ended = false;
   std::size_t at = nl + 1;

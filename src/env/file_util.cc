@@ -30,13 +30,17 @@ void WriteFileAtomically(Env* env, const std::string& path, std::string_view dat
 
 std::string ReadFileToString(Env* env, const std::string& path) {
   auto f = env->NewSequentialFile(path);
-  std::string out;
-  char buf[1 << 16];
+  // One buffer of the file's size, read into directly; grows only if the
+  // file grew meanwhile.
+  std::string out(env->GetFileSize(path), '\0');
+  std::size_t have = 0;
   for (;;) {
-    std::size_t n = f->Read(buf, sizeof buf);
+    if (have == out.size()) out.resize(out.size() + (1 << 16));
+    std::size_t n = f->Read(out.data() + have, out.size() - have);
     if (n == 0) break;
-    out.append(buf, n);
+    have += n;
   }
+  out.resize(have);
   return out;
 }
 

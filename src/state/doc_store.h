@@ -63,6 +63,11 @@ class Collection {
   };
 
   Collection();
+  // Room for n entries (snapshot load: avoids rehashing while filling).
+  void Reserve(std::size_t n) {
+    entries_.reserve(n);
+    index_.reserve(n);
+  }
   Collection(const Collection&) = delete;
   Collection& operator=(const Collection&) = delete;
 
