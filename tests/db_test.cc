@@ -118,6 +118,9 @@ TEST(DbTest, InvalidArgumentsAreRejectedWithClearErrors) {
   EXPECT_THROW(db.put("users", "a", "text"), InvalidArgument);
   EXPECT_THROW(db.put("users", std::string("a\0b", 3), json::object()), InvalidArgument);
   EXPECT_THROW(db.put("users", "\xff", json::object()), InvalidArgument);
+  for (const char* bad : {"\xc0\x80", "\xed\xa0\x80", "\xe2\x82", "\xf4\x90\x80\x80", "a\x80"}) {
+    EXPECT_THROW(db.put("users", bad, json::object()), InvalidArgument) << bad;
+  }
   EXPECT_THROW(db.put("users", "a", {{"bad", "\xff"}}), InvalidArgument);
   EXPECT_THROW(db.put("users", "a", json::object(), {.client = ""}), InvalidArgument);
   EXPECT_THROW(db.put("users", "a", json::object(), {.idem = ""}), InvalidArgument);
@@ -133,6 +136,7 @@ TEST(DbTest, InvalidArgumentsAreRejectedWithClearErrors) {
   }
   // Ids may hold any UTF-8, including separators and quotes.
   db.put("users", "a:b/\"c\" \xc3\xa9", {{"ok", true}});
+  db.put("users", "\xf0\x9f\x98\x80\xe2\x82\xac", {{"ok", true}});  // 4- and 3-byte UTF-8
   EXPECT_TRUE(db.get("users", "a:b/\"c\" \xc3\xa9").has_value());
 }
 

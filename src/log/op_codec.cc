@@ -288,7 +288,7 @@ class LineParser {
         continue;
       }
       if (c >= 0x80) {
-        std::size_t n = Utf8Len(s_.substr(pos_));
+        std::size_t n = Utf8SeqLen(s_.substr(pos_));
         if (n == 0) return Fail("invalid UTF-8");
         pos_ += n;
         continue;
@@ -296,22 +296,6 @@ class LineParser {
       ++pos_;
     }
     return Fail("unterminated string");
-  }
-
-  // Length of the valid UTF-8 sequence at the start of s, 0 if invalid.
-  static std::size_t Utf8Len(std::string_view s) {
-    unsigned char c = static_cast<unsigned char>(s[0]);
-    std::size_t n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (n == 0 || s.size() < n) return 0;
-    std::uint32_t cp = c & (0x7F >> n);
-    for (std::size_t k = 1; k < n; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[k]);
-      if ((cc & 0xC0) != 0x80) return 0;
-      cp = cp << 6 | (cc & 0x3F);
-    }
-    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return n;
   }
 
   bool Number() {

@@ -91,6 +91,21 @@ Rank RankOf(char c) {
 
 }  // namespace
 
+std::size_t Utf8SeqLen(std::string_view s) {
+  unsigned char c = static_cast<unsigned char>(s[0]);
+  std::size_t n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  if (n == 0 || s.size() < n) return 0;
+  std::uint32_t cp = c & (0x7F >> n);
+  for (std::size_t k = 1; k < n; ++k) {
+    unsigned char cc = static_cast<unsigned char>(s[k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = cp << 6 | (cc & 0x3F);
+  }
+  static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
 bool UnescapeJsonString(std::string_view s, std::string* out) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];

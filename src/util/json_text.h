@@ -10,6 +10,11 @@
 
 namespace nedb {
 
+// Length of the valid multi-byte UTF-8 sequence at the start of s (whose
+// first byte is >= 0x80), or 0 if it is invalid: truncated, overlong, a
+// surrogate or past U+10FFFF. The one UTF-8 check of the engine.
+std::size_t Utf8SeqLen(std::string_view s);
+
 // Decodes the body of a JSON string literal (between the quotes) and appends
 // it to *out as UTF-8. False on a malformed escape or lone surrogate.
 bool UnescapeJsonString(std::string_view body, std::string* out);
