@@ -10,6 +10,9 @@ PACKAGES=(
   libsqlite3-dev sqlite3
   clang libclang-rt-14-dev
   jq curl coreutils
+  libboost-dev libcli11-dev
+  redis-server redis-tools libhiredis-dev
+  nginx wrk hyperfine
 )
 
 missing=()
@@ -27,6 +30,14 @@ echo "install-deps: installing ${missing[*]}"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
+# Servers (redis-server, nginx) are installed only to be started by tests and
+# benchmarks on ephemeral ports: keep apt from starting their system services.
+POLICY=/usr/sbin/policy-rc.d
+if [ ! -e "$POLICY" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$POLICY" >/dev/null
+  $SUDO chmod +x "$POLICY"
+  trap '$SUDO rm -f "$POLICY"' EXIT
+fi
 if ! $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; then
   $SUDO apt-get update
   $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
