@@ -15,6 +15,8 @@
 #define NEDB_NEDB_H_
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -31,6 +33,18 @@ namespace nedb {
 
 // The library version, also written into the genesis op.
 inline constexpr const char* kVersion = "0.1.0";
+
+// Counters and sizes of an open database (NEDB::stats()).
+struct Stats {
+  std::uint64_t seq = 0;  // seq of the last op
+  // Ops appended since this NEDB was opened, by kind: "put", "delete",
+  // "link", "unlink", "checkpoint" (every kind is present, 0 if none).
+  std::map<std::string, std::uint64_t> ops_appended;
+  std::uint64_t fsyncs = 0;     // fsyncs of the log since open (0 in memory)
+  std::uint64_t live_docs = 0;  // documents live at HEAD
+  // Live documents per collection at HEAD (collections with none omitted).
+  std::map<std::string, std::uint64_t> collections;
+};
 
 class NEDB {
  public:
@@ -134,6 +148,23 @@ class NEDB {
   // How the last open went: {"snapshot": bool, "snapshot_seq": n | null,
   // "replayed_ops": n} (ops replayed from the log, after the snapshot if any).
   nlohmann::json open_info() const;
+
+  // Runs fn holding this database's write lock: the ops that fn's writes
+  // append (from the calling thread) are consecutive in the log, with no
+  // other writer's op between them, and under Sync::Always they are made
+  // durable by one fsync when fn returns. Reads inside fn see fn's earlier
+  // writes. If fn throws, the ops it already appended stay (each op is
+  // atomic, the group is not) and the exception propagates. fn must not
+  // call checkpoint(), create_index(), verify(), verify_determinism(),
+  // close() or log() (InvalidArgument), nor wait for another thread's write.
+  // Nested atomic() calls on the same thread just run fn.
+  void atomic(const std::function<void()>& fn);
+
+  // Counters and sizes: ops appended by kind, fsyncs, live documents.
+  Stats stats() const;
+  // The last `limit` ops, newest first, each as the JSON object of its
+  // log.aof line (docs/FORMAT.md). Reads only the tail of the log.
+  std::vector<nlohmann::json> log(std::size_t limit = 50) const;
 
   // Makes every appended op durable (fsync) now.
   void flush();

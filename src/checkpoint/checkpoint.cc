@@ -19,7 +19,7 @@ struct SnapshotMismatch : Error {
 }  // namespace
 
 nlohmann::json NEDB::Impl::Checkpoint() {
-  std::unique_lock<std::mutex> wl(write_mu_);  // the state holds still meanwhile
+  std::unique_lock<std::mutex> wl = LockWriter("checkpoint");  // the state holds still
   CheckOpen();
   SnapshotHeader h;
   h.seq = state_.seq();

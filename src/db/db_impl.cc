@@ -1,5 +1,6 @@
 #include "db/db_impl.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include "db/meta.h"
@@ -84,7 +85,7 @@ void NEDB::Impl::OpenDurable() {
 }
 
 void NEDB::Impl::CreateIndex(const IndexSpec& spec) {
-  std::unique_lock<std::mutex> wl(write_mu_);  // no op is applied meanwhile
+  std::unique_lock<std::mutex> wl = LockWriter("create_index");  // no op is applied meanwhile
   CheckOpen();
   if (state_.indexes().Contains(spec)) return;
   if (writer_) {
@@ -167,11 +168,56 @@ void NEDB::Impl::WriteGenesis() {
   state_.Apply(op);
 }
 
-NEDB::Impl::WriteOutcome NEDB::Impl::Write(OpView& op, const WriteOptions& o,
-                                           const std::function<bool(const State&)>& should_append) {
+namespace {
+// The database whose Atomic() the calling thread is inside, if any.
+thread_local const NEDB::Impl* tl_atomic_db = nullptr;
+}  // namespace
+
+bool NEDB::Impl::InAtomic() const { return tl_atomic_db == this; }
+
+std::unique_lock<std::mutex> NEDB::Impl::LockWriter(const char* what) const {
+  if (InAtomic()) throw InvalidArgument(std::string(what) + "() cannot be called inside atomic()");
+  return std::unique_lock<std::mutex>(write_mu_);
+}
+
+void NEDB::Impl::Atomic(const std::function<void()>& fn) {
+  if (InAtomic()) return fn();
   std::unique_lock<std::mutex> wl(write_mu_);
   CheckOpen();
+  const NEDB::Impl* const outer = tl_atomic_db;  // atomic() on another database
+  tl_atomic_db = this;
+  atomic_end_ = 0;
+  std::exception_ptr failure;
+  try {
+    fn();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  tl_atomic_db = outer;
+  const std::uint64_t end = atomic_end_;
+  wl.unlock();
+  // What fn appended is visible to readers: make it durable even if fn failed.
+  if (end > 0 && writer_ && writer_->policy() == Sync::Always) {
+    try {
+      writer_->SyncTo(end);
+    } catch (...) {
+      if (!failure) throw;
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+NEDB::Impl::WriteOutcome NEDB::Impl::Write(OpView& op, const WriteOptions& o,
+                                           const std::function<bool(const State&)>& should_append) {
   std::uint64_t end = 0;
+  if (InAtomic()) {  // write_mu_ is held by this thread; Atomic() syncs
+    CheckOpen();
+    WriteOutcome out = WriteLocked(op, o, should_append, &end);
+    if (out.what == WriteOutcome::kAppended) atomic_end_ = std::max(atomic_end_, end);
+    return out;
+  }
+  std::unique_lock<std::mutex> wl(write_mu_);
+  CheckOpen();
   WriteOutcome out = WriteLocked(op, o, should_append, &end);
   wl.unlock();
   if (out.what == WriteOutcome::kAppended && writer_ && writer_->policy() == Sync::Always) {
@@ -221,6 +267,7 @@ NEDB::Impl::WriteOutcome NEDB::Impl::WriteLocked(
   }
   op.hash = std::string_view(hash, kDigestHexChars);
   AppendLine(line, end);  // throws IOError: nothing applied, nothing appended
+  appended_[static_cast<int>(op.kind)].fetch_add(1, std::memory_order_relaxed);
   {
     std::unique_lock<std::shared_mutex> sl(state_mu_);
     state_.Apply(op);
@@ -252,7 +299,7 @@ void NEDB::Impl::ScanCurrentLog(const std::function<void(const OpView&, std::uin
 }
 
 bool NEDB::Impl::Verify() const {
-  std::unique_lock<std::mutex> wl(write_mu_);
+  std::unique_lock<std::mutex> wl = LockWriter("verify");
   CheckOpen();
   const std::uint64_t end = writer_ ? writer_->size() : mem_log_.size();
   std::uint64_t seq;
@@ -282,7 +329,7 @@ bool NEDB::Impl::Verify() const {
 }
 
 bool NEDB::Impl::VerifyDeterminism() const {
-  std::unique_lock<std::mutex> wl(write_mu_);  // no writes while comparing
+  std::unique_lock<std::mutex> wl = LockWriter("verify_determinism");  // no writes while comparing
   CheckOpen();
   const std::uint64_t end = writer_ ? writer_->size() : mem_log_.size();
   State fresh;
@@ -302,12 +349,78 @@ void NEDB::Impl::Flush() {
 }
 
 void NEDB::Impl::Close() {
-  std::unique_lock<std::mutex> wl(write_mu_);
+  std::unique_lock<std::mutex> wl = LockWriter("close");
   if (closed_.exchange(true)) return;
   std::unique_ptr<LogWriter> w = std::move(writer_);
   std::unique_ptr<FileLock> l = std::move(lock_);
   wl.unlock();
   if (w) w->Close();  // throws on a failed final fsync; the lock is released anyway
+}
+
+Stats NEDB::Impl::GetStats() const {
+  CheckOpen();
+  Stats st;
+  for (int k = static_cast<int>(OpKind::kPut); k <= static_cast<int>(OpKind::kCheckpoint); ++k) {
+    st.ops_appended[std::string(OpKindName(static_cast<OpKind>(k)))] =
+        appended_[k].load(std::memory_order_relaxed);
+  }
+  if (writer_) st.fsyncs = writer_->fsync_count();
+  std::shared_lock<std::shared_mutex> sl(state_mu_);
+  st.seq = state_.seq();
+  for (const auto& [name, coll] : state_.docs().collections()) {
+    if (coll->live() == 0) continue;
+    st.collections[name] = coll->live();
+    st.live_docs += coll->live();
+  }
+  return st;
+}
+
+std::vector<nlohmann::json> NEDB::Impl::LogTail(std::size_t limit) const {
+  std::vector<nlohmann::json> out;
+  if (limit == 0) return out;
+  // The log ends with a complete line after every write, so read backwards in
+  // growing windows until `limit` whole lines (or the start) are in view.
+  std::unique_lock<std::mutex> wl = LockWriter("log");
+  CheckOpen();
+  const std::uint64_t end = writer_ ? writer_->size() : mem_log_.size();
+  if (writer_) wl.unlock();  // a durable log is read from disk up to `end`
+  std::string buf;
+  std::uint64_t window = 64 << 10;
+  for (;;) {
+    const std::uint64_t start = end > window ? end - window : 0;
+    std::unique_ptr<SequentialFile> file;
+    if (writer_) {
+      file = env_->NewSequentialFile(JoinPath(path_, logfmt::kLogFile));
+    } else {
+      file = std::make_unique<MemLog::Reader>(mem_log_);
+    }
+    file->Skip(start);
+    buf.resize(end - start);
+    std::size_t got = 0;
+    while (got < buf.size()) {
+      const std::size_t k = file->Read(buf.data() + got, buf.size() - got);
+      if (k == 0) break;
+      got += k;
+    }
+    if (got != buf.size()) throw CorruptionError("log.aof is shorter than written", 0, end);
+    // Line starts: after every '\n' but the last; the first piece is whole
+    // only when the window reaches the start of the file.
+    std::vector<std::size_t> starts;
+    if (start == 0) starts.push_back(0);
+    for (std::size_t i = 0; i + 1 < buf.size(); ++i) {
+      if (buf[i] == '\n') starts.push_back(i + 1);
+    }
+    if (starts.size() >= limit || start == 0) {
+      for (std::size_t n = 0; n < limit && n < starts.size(); ++n) {
+        const std::size_t b = starts[starts.size() - 1 - n];
+        std::size_t e = buf.find('\n', b);
+        if (e == std::string::npos) e = buf.size();
+        out.push_back(nlohmann::json::parse(std::string_view(buf).substr(b, e - b)));
+      }
+      return out;
+    }
+    window *= 4;
+  }
 }
 
 }  // namespace nedb

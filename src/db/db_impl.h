@@ -40,6 +40,19 @@ class NEDB::Impl {
   WriteOutcome Write(OpView& op, const WriteOptions& options,
                      const std::function<bool(const State&)>& should_append);
 
+  // Runs fn with write_mu_ held by this thread; Write() calls fn makes skip
+  // the lock and the fsync, which happens once at the end (NEDB::atomic()).
+  void Atomic(const std::function<void()>& fn);
+  // True if the calling thread is inside Atomic() on this database.
+  bool InAtomic() const;
+  // Locks write_mu_ for `what`; InvalidArgument inside Atomic() (the lock is
+  // already held by this thread: waiting on it would deadlock).
+  std::unique_lock<std::mutex> LockWriter(const char* what) const;
+
+  Stats GetStats() const;
+  // The last `limit` log lines, newest first, parsed.
+  std::vector<nlohmann::json> LogTail(std::size_t limit) const;
+
   // Write() minus locking and fsync. REQUIRES: write_mu_ held. *end: the
   // log offset to sync to.
   WriteOutcome WriteLocked(OpView& op, const WriteOptions& options,
@@ -107,6 +120,9 @@ class NEDB::Impl {
   mutable std::mutex write_mu_;        // serializes writers; guards mem_log_
   MemLog mem_log_;                     // in-memory only: the log's bytes
   std::atomic<bool> closed_{false};
+  std::uint64_t atomic_end_ = 0;  // log end to sync to after Atomic(); write_mu_
+  // Ops appended since open, by OpKind.
+  std::atomic<std::uint64_t> appended_[static_cast<int>(OpKind::kCheckpoint) + 1] = {};
   std::uint64_t base_seq_ = 0;     // opened from a snapshot of this seq (0: full replay)
   std::uint64_t base_offset_ = 0;  // log offset of that snapshot's checkpoint op
   std::mutex history_mu_;

@@ -245,6 +245,9 @@ nlohmann::json NEDB::open_info() const {
   return impl_->OpenInfo();
 }
 bool NEDB::verify_determinism() const { return impl_->VerifyDeterminism(); }
+void NEDB::atomic(const std::function<void()>& fn) { impl_->Atomic(fn); }
+Stats NEDB::stats() const { return impl_->GetStats(); }
+std::vector<nlohmann::json> NEDB::log(std::size_t limit) const { return impl_->LogTail(limit); }
 void NEDB::flush() { impl_->Flush(); }
 void NEDB::close() { impl_->Close(); }
 const std::string& NEDB::path() const { return impl_->path(); }
