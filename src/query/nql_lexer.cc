@@ -6,6 +6,8 @@
 #include <string>
 #include <system_error>
 
+#include "util/json_text.h"
+
 namespace nedb::nql {
 namespace {
 
@@ -15,58 +17,16 @@ bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') |
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlnum(char c) { return IsAlpha(c) || IsDigit(c); }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-bool IsCont(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 // Length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no
 // surrogates, nothing above U+10FFFF) starting at s[i], or 0.
 std::size_t Utf8SeqLen(std::string_view s, std::size_t i) {
-  auto at = [&](std::size_t k) -> int {
-    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : -1;
-  };
-  int c = at(0);
-  if (c < 0) return 0;
-  if (c < 0x80) return 1;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  std::size_t n;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  int c1 = at(1);
-  if (c1 < lo || c1 > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k) {
-    int ck = at(k);
-    if (ck < 0 || !IsCont(static_cast<unsigned char>(ck))) return 0;
-  }
-  return n;
+  if (i >= s.size()) return 0;
+  if (static_cast<unsigned char>(s[i]) < 0x80) return 1;
+  return nedb::Utf8SeqLen(s.substr(i));
 }
 
-void AppendUtf8(std::uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
+void AppendUtf8(std::uint32_t cp, std::string& out) { nedb::AppendUtf8(cp, &out); }
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -17,6 +17,8 @@
 #include <tuple>
 #include <utility>
 
+#include "util/json_text.h"
+
 namespace nedb {
 namespace {
 
@@ -45,24 +47,6 @@ inline int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-inline void AppendUtf8(std::uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 class FastParser {
@@ -218,31 +202,12 @@ class FastParser {
     }
   }
 
-  // p_ at a byte >= 0x80: checks one UTF-8 sequence with nlohmann's rules
-  // (no overlongs, surrogates or code points above U+10FFFF) and skips it.
+  // p_ at a byte >= 0x80: checks one UTF-8 sequence (no overlongs,
+  // surrogates or code points above U+10FFFF, as nlohmann) and skips it.
   bool Utf8Sequence() {
-    auto at = [this](std::ptrdiff_t i) { return static_cast<unsigned char>(p_[i]); };
-    auto cont = [&](std::ptrdiff_t i, unsigned lo, unsigned hi) {
-      return end_ - p_ > i && at(i) >= lo && at(i) <= hi;
-    };
-    unsigned c = at(0);
-    if (c >= 0xC2 && c <= 0xDF) {
-      if (!cont(1, 0x80, 0xBF)) return false;
-      p_ += 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      unsigned lo = c == 0xE0 ? 0xA0 : 0x80;
-      unsigned hi = c == 0xED ? 0x9F : 0xBF;
-      if (!cont(1, lo, hi) || !cont(2, 0x80, 0xBF)) return false;
-      p_ += 3;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      unsigned lo = c == 0xF0 ? 0x90 : 0x80;
-      unsigned hi = c == 0xF4 ? 0x8F : 0xBF;
-      if (!cont(1, lo, hi) || !cont(2, 0x80, 0xBF) || !cont(3, 0x80, 0xBF)) return false;
-      p_ += 4;
-    } else {
-      return false;
-    }
-    return true;
+    const std::size_t n = Utf8SeqLen(std::string_view(p_, static_cast<std::size_t>(end_ - p_)));
+    p_ += n;
+    return n != 0;
   }
 
   // p_ at the first backslash of a string whose earlier bytes are in

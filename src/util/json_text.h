@@ -15,6 +15,9 @@ namespace nedb {
 // surrogate or past U+10FFFF. The one UTF-8 check of the engine.
 std::size_t Utf8SeqLen(std::string_view s);
 
+// Appends code point cp (<= U+10FFFF, not a surrogate) to *out as UTF-8.
+void AppendUtf8(std::uint32_t cp, std::string* out);
+
 // Decodes the body of a JSON string literal (between the quotes) and appends
 // it to *out as UTF-8. False on a malformed escape or lone surrogate.
 bool UnescapeJsonString(std::string_view body, std::string* out);
