@@ -1,0 +1,188 @@
+// Unit tests of the SQL adapter's pieces: the error classes, lexer limits,
+// LIKE, the nesting limit, and sql_exec over a durable database.
+#include "nedb/sql.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "nedb/nedb.h"
+#include "sql/sql_eval.h"
+#include "sql_fixture.h"
+#include "test_util.h"
+
+namespace nedb {
+namespace {
+
+TEST(SqlErrors, HierarchyAndPositions) {
+  try {
+    sql_to_nql("SELECT * FROM users WHERE");
+    FAIL();
+  } catch (const QueryError& e) {
+    EXPECT_NE(dynamic_cast<const SQLSyntaxError*>(&e), nullptr);
+    EXPECT_EQ(e.position(), 25u);
+    EXPECT_STREQ(e.what(),
+                 "SQL syntax error at position 25 (at end of statement): expected a column or a "
+                 "value");
+  }
+  try {
+    sql_to_nql("SELECT * FROM a JOIN b");
+    FAIL();
+  } catch (const SQLUnsupportedError& e) {
+    EXPECT_EQ(e.position(), 16u);
+    EXPECT_STREQ(e.what(),
+                 "SQL not supported at position 16 (near \"JOIN\"): JOIN (NEDB collections are "
+                 "queried one at a time)");
+  }
+  EXPECT_THROW(sql_to_nql("SELECT name FROM users"), SQLUnsupportedError);
+  EXPECT_THROW(sql_to_nql("DELETE FROM users"), SQLUnsupportedError);
+  EXPECT_THROW(sql_to_nql("SELECT * FROM users WHERE a = 1 OR b = 2"), SQLUnsupportedError);
+}
+
+TEST(SqlErrors, InvalidUtf8AndOddBytes) {
+  EXPECT_THROW(sql_to_nql("SELECT * FROM t WHERE a = '\xff'"), SQLSyntaxError);
+  EXPECT_THROW(sql_to_nql("SELECT * FROM t WHERE \"\xc0\xaf\" = 1"), SQLSyntaxError);
+  EXPECT_THROW(sql_to_nql(std::string("SELECT * FROM t WHERE a = 1\0", 28)), SQLSyntaxError);
+  EXPECT_THROW(sql_to_nql("SELECT * FROM t WHERE a = 1 \xc3\xa9"), SQLSyntaxError);
+  // NUL inside a string is data.
+  EXPECT_EQ(sql_to_nql(std::string("SELECT * FROM t WHERE a = 'x\0y'", 31)),
+            "FROM t WHERE a = \"x\\u0000y\"");
+}
+
+TEST(SqlErrors, Limits) {
+  std::string deep = "SELECT * FROM t WHERE ";
+  for (int k = 0; k < 200; ++k) deep += "(";
+  deep += "a = 1";
+  for (int k = 0; k < 200; ++k) deep += ")";
+  EXPECT_THROW(sql_to_nql(deep), SQLUnsupportedError);
+  std::string nots = "SELECT * FROM t WHERE ";
+  for (int k = 0; k < 200; ++k) nots += "NOT ";
+  EXPECT_THROW(sql_to_nql(nots + "a = 1"), SQLUnsupportedError);
+  std::string ok = "SELECT * FROM t WHERE ";
+  for (int k = 0; k < 50; ++k) ok += "(";
+  ok += "a = 1";
+  for (int k = 0; k < 50; ++k) ok += ")";
+  EXPECT_EQ(sql_to_nql(ok), "FROM t WHERE a = 1");
+  std::string big = "SELECT * FROM t WHERE a = '" + std::string(2 << 20, 'x') + "'";
+  EXPECT_THROW(sql_to_nql(big), SQLSyntaxError);
+  // Long AND and OR chains are not nesting.
+  std::string chain = "SELECT * FROM t WHERE a = 0";
+  for (int k = 1; k < 5000; ++k) chain += " OR a = " + std::to_string(k);
+  NEDB db;
+  db.put("t", "x", {{"a", 4999}});
+  EXPECT_EQ(sql_exec(db, chain).size(), 1u);
+}
+
+TEST(SqlLike, Patterns) {
+  using sql::Like;
+  EXPECT_TRUE(Like("abc", "abc", std::nullopt));
+  EXPECT_FALSE(Like("abc", "ab", std::nullopt));
+  EXPECT_TRUE(Like("abc", "a%", std::nullopt));
+  EXPECT_TRUE(Like("abc", "%c", std::nullopt));
+  EXPECT_TRUE(Like("abc", "%b%", std::nullopt));
+  EXPECT_TRUE(Like("abc", "a_c", std::nullopt));
+  EXPECT_FALSE(Like("ac", "a_c", std::nullopt));
+  EXPECT_TRUE(Like("", "%", std::nullopt));
+  EXPECT_FALSE(Like("", "_", std::nullopt));
+  EXPECT_TRUE(Like("aXbXc", "a%b%c", std::nullopt));
+  EXPECT_TRUE(Like("mississippi", "%iss%ppi", std::nullopt));
+  EXPECT_FALSE(Like("mississippi", "%iss%ppx", std::nullopt));
+  EXPECT_TRUE(Like("caf\xc3\xa9", "caf_", std::nullopt));  // _ is one UTF-8 character
+  EXPECT_FALSE(Like("caf\xc3\xa9", "caf__", std::nullopt));
+  EXPECT_TRUE(Like("50%", "50!%", '!'));
+  EXPECT_FALSE(Like("500", "50!%", '!'));
+  EXPECT_TRUE(Like("a_b", "a!_b", '!'));
+  EXPECT_FALSE(Like("axb", "a!_b", '!'));
+  EXPECT_TRUE(Like("a!", "a!", '!'));  // a trailing escape is literal
+  EXPECT_FALSE(Like("ABC", "abc", std::nullopt));
+}
+
+TEST(SqlExec, DurableDatabaseAndConst) {
+  test::TempDir dir;
+  {
+    NEDB db(dir.sub("db"));
+    nlohmann::json r = sql_exec(db,
+                                "INSERT INTO users (id, name, age, status) VALUES "
+                                "('u1', 'Ada', 31, 'active')");
+    EXPECT_EQ(r, (nlohmann::json{{"affected", 1}, {"seq", db.seq()}}));
+    sql_exec(db, "UPDATE users SET age = 32 WHERE id = 'u1'");
+  }
+  NEDB db(dir.sub("db"));
+  const NEDB& cdb = db;
+  EXPECT_EQ(sql_exec(cdb, "SELECT name, age FROM users"),
+            nlohmann::json::parse(R"([{"name":"Ada","age":32}])"));
+  EXPECT_EQ(sql_exec(cdb, "SELECT age FROM users AS OF 1"),
+            nlohmann::json::parse(R"([{"age":31}])"));
+  EXPECT_THROW(sql_exec(cdb, "DELETE FROM users"), SQLUnsupportedError);
+  EXPECT_EQ(sql_exec(db, "DELETE FROM users WHERE id = 'u1'")["affected"], 1);
+  EXPECT_TRUE(sql_exec(db, "SELECT * FROM users").empty());
+  EXPECT_TRUE(db.verify());
+  db.close();
+  EXPECT_THROW(sql_exec(db, "SELECT * FROM users"), ClosedError);
+}
+
+TEST(SqlExec, ReferenceExamples) {
+  NEDB db;
+  db.create_index("users", "bio", "search");
+  sql_exec(db,
+           "INSERT INTO users (id, name, age, status, bio) VALUES ('u1', 'Ada', 31, "
+           "'active', 'I love rust'), ('u2', 'Bob', 40, 'active', 'go')");
+  const std::uint64_t snap = db.seq();
+  EXPECT_EQ(
+      sql_exec(db, "SELECT * FROM users WHERE status = 'active' ORDER BY age DESC LIMIT 10").size(),
+      2u);
+  EXPECT_EQ(sql_exec(db, "SELECT * FROM users WHERE bio LIKE '%rust%'").size(), 1u);
+  sql_exec(db, "UPDATE users SET age = 32 WHERE id = 'u1'");
+  EXPECT_EQ(sql_exec(db, "SELECT * FROM users AS OF " + std::to_string(snap) +
+                             " WHERE id = 'u1'")[0]["age"],
+            31);
+  nlohmann::json u1 = sql_exec(db, "SELECT * FROM users WHERE id = 'u1'")[0];
+  EXPECT_EQ(u1["age"], 32);
+  EXPECT_EQ(u1["bio"], "I love rust");  // merged, not replaced
+  EXPECT_EQ(sql_exec(db, "DELETE FROM users WHERE id = 'u1'")["affected"], 1);
+  EXPECT_EQ(sql_to_nql("SELECT * FROM users WHERE status = 'active' ORDER BY age DESC LIMIT 5"),
+            "FROM users WHERE status = \"active\" ORDER BY age DESC LIMIT 5");
+}
+
+// The adapter's own evaluation agrees with NQL wherever both can answer:
+// the same conditions, pushed down or wrapped so that they are not.
+TEST(SqlExec, AdapterAgreesWithNql) {
+  NEDB db;
+  test::LoadSqlFixture(db);
+  const char* conds[] = {"age > 30",
+                         "age != 25",
+                         "status = 'active'",
+                         "score IS NOT NULL",
+                         "nick = NULL",
+                         "age BETWEEN 20 AND 40",
+                         "id >= 'u3'",
+                         "address.city = 'Paris'",
+                         "age NOT IN (25, 32)",
+                         "NOT admin",
+                         "bio LIKE '%rust%'",
+                         "age <= 'a'",
+                         "admin = FALSE"};
+  for (const char* c : conds) {
+    std::string pushed = std::string("SELECT * FROM users WHERE ") + c;
+    // "OR FALSE" keeps the rows but makes the condition residual.
+    std::string residual = std::string("SELECT * FROM users WHERE (") + c + ") OR FALSE";
+    EXPECT_EQ(sql_exec(db, pushed), sql_exec(db, residual)) << c;
+    EXPECT_NO_THROW(sql_to_nql(pushed)) << c;
+    EXPECT_THROW(sql_to_nql(residual), SQLUnsupportedError) << c;
+  }
+  const char* groups[] = {"COUNT(*)", "COUNT(*), SUM(age)", "COUNT(*), AVG(score)",
+                          "COUNT(*), MIN(age)", "COUNT(*), MAX(total)"};
+  for (const char* coll : {"users", "orders"}) {
+    for (const char* g : groups) {
+      for (const char* key : {"status", "user", "age"}) {
+        std::string q = std::string("SELECT ") + key + ", " + g + " FROM " + coll;
+        EXPECT_EQ(sql_exec(db, q + " GROUP BY " + key),
+                  sql_exec(db, q + " WHERE TRUE OR FALSE GROUP BY " + key))
+            << q;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace nedb
