@@ -1,5 +1,8 @@
 // Checkpoints: writing a snapshot anchored in the chain, opening from it,
 // and the lazily replayed history before it.
+#include <algorithm>
+#include <limits>
+
 #include "checkpoint/snapshot.h"
 #include "db/db_impl.h"
 #include "env/file_util.h"
@@ -28,7 +31,7 @@ nlohmann::json NEDB::Impl::Checkpoint() {
   h.checkpoint_offset = writer_ ? writer_->size() : mem_log_.size();
   h.indexes = state_.indexes().Specs();
   const std::string bytes = SnapshotCodec::Serialize(state_, h);
-  const std::string digest = ToHex(Blake2b(bytes));
+  const std::string digest = ToHex(SnapshotDigest(bytes));
   const std::string final_path = JoinPath(path_, kSnapshotFile);
   const std::string tmp_path = final_path + ".tmp";
   if (writer_) {
@@ -64,10 +67,32 @@ bool NEDB::Impl::OpenFromSnapshot(const std::string& log, std::uint64_t* valid_b
   if (!env_->FileExists(snap_path)) return false;
   SnapshotHeader h;
   try {
-    const std::string bytes = ReadFileToString(env_, snap_path);
-    const std::string digest = ToHex(Blake2b(bytes));
+    // Read the file into one buffer the loaded documents then point into,
+    // hashing it on a second thread as it arrives and parsing it meanwhile;
+    // the digest is compared with the log's checkpoint op below.
+    const std::uint64_t size = env_->GetFileSize(snap_path);
+    if (size > std::numeric_limits<std::size_t>::max() / 2)
+      throw Error("snapshot.json is too large");
     State st;
-    SnapshotCodec::Load(bytes, &st, &h);
+    Arena arena(static_cast<std::size_t>(size));
+    SnapshotHasher hasher(arena.data(), arena.size());
+    HasherThread helper(&hasher, arena.size());  // declared after st: joined before st dies
+    {
+      auto file = env_->NewSequentialFile(snap_path);
+      std::size_t have = 0;
+      while (have < arena.size()) {
+        const std::size_t n =
+            file->Read(arena.data() + have, std::min(arena.size() - have, 4 * kSnapshotChunk));
+        if (n == 0) throw Error("snapshot.json is shorter than its size (changed while read)");
+        have += n;
+        hasher.Filled(have);
+      }
+    }
+    const std::size_t bytes = arena.size();
+    SnapshotCodec::Load(std::move(arena), bytes, &st, &h);
+    hasher.Work();  // the chunks the helper has not taken yet
+    helper.Join();
+    const std::string digest = ToHex(hasher.Root());
     if (h.checkpoint_offset >= env_->GetFileSize(log)) {
       throw SnapshotMismatch("its checkpoint op is past the end of log.aof");
     }

@@ -1,21 +1,28 @@
 // Snapshot files: the whole state at one seq, written by checkpoint() and
 // loaded on open so only the ops after it are replayed. Format: docs/FORMAT.md
-// ("snapshot.json").
+// ("snapshot.json": a JSON header line, then a binary body).
 #ifndef NEDB_CHECKPOINT_SNAPSHOT_H_
 #define NEDB_CHECKPOINT_SNAPSHOT_H_
 
+#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "db/meta.h"
 #include "state/state.h"
+#include "util/blake2b.h"
 
 namespace nedb {
 
 inline constexpr std::string_view kSnapshotFile = "snapshot.json";
-inline constexpr std::uint64_t kSnapshotVersion = 1;
+inline constexpr std::uint64_t kSnapshotVersion = 2;
+// The leaf size of the snapshot digest (docs/FORMAT.md, "Digest").
+inline constexpr std::size_t kSnapshotChunk = std::size_t{1} << 20;
 
 struct SnapshotHeader {
   std::uint64_t seq = 0;                // the state is the one after this op
@@ -25,12 +32,62 @@ struct SnapshotHeader {
   std::vector<IndexSpec> indexes;
 };
 
+// The snapshot digest, computed by one or more threads while the buffer is
+// being filled: BLAKE2b-512 over the concatenated BLAKE2b-512 digests of
+// the data's kSnapshotChunk-byte chunks (the last one may be shorter).
+class SnapshotHasher {
+ public:
+  SnapshotHasher(const char* data, std::size_t size);
+  // Bytes [0, n) of data are final (the filling thread calls this).
+  void Filled(std::size_t n);
+  // Hashes chunks no other thread has taken, waiting for them to be
+  // filled; returns once every chunk is taken (or after Abort()).
+  void Work();
+  // Makes waiting and later Work() calls return at once.
+  void Abort();
+  // The digest. REQUIRES: every Work() call returned, without Abort().
+  Digest Root() const;
+
+ private:
+  bool WaitFilled(std::size_t end);
+
+  const char* data_;
+  std::size_t size_;
+  std::size_t chunks_;
+  std::vector<std::uint8_t> leaves_;  // chunks_ * kDigestBytes
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::size_t filled_ = 0;  // guarded by mu_
+  bool abort_ = false;      // guarded by mu_
+  std::size_t next_ = 0;    // next group of chunks to take; guarded by mu_
+};
+
+// Runs hasher->Work() on a second thread; the destructor aborts the hasher
+// if it is still working and joins. No thread for small inputs.
+class HasherThread {
+ public:
+  HasherThread(SnapshotHasher* hasher, std::size_t size);
+  ~HasherThread();
+  void Join();
+
+ private:
+  SnapshotHasher* hasher_;
+  std::thread thread_;
+};
+
+// The snapshot digest of bytes (two threads for large inputs).
+Digest SnapshotDigest(std::string_view bytes);
+
 class SnapshotCodec {
  public:
   // The snapshot bytes of state (which must be at header.seq).
   static std::string Serialize(const State& state, const SnapshotHeader& header);
-  // Parses bytes into *state (which must be empty) and *header. Throws
-  // Error naming what is wrong for a truncated or malformed snapshot.
+  // Parses the first size bytes of arena into *state (which must be empty)
+  // and *header. The state adopts the arena, and its documents point into
+  // it. Throws Error naming what is wrong for a truncated or malformed
+  // snapshot (the state is then unusable).
+  static void Load(Arena arena, std::size_t size, State* state, SnapshotHeader* header);
+  // The same over a copy of bytes.
   static void Load(std::string_view bytes, State* state, SnapshotHeader* header);
 };
 

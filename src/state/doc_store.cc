@@ -1,6 +1,8 @@
 #include "state/doc_store.h"
 
 #include <absl/hash/hash.h>
+#include <absl/strings/string_view.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <new>
@@ -11,10 +13,30 @@ Blob* Blob::Make(std::string_view bytes) {
   void* mem = std::malloc(offsetof(Blob, data_) + bytes.size());
   if (mem == nullptr) throw std::bad_alloc();
   Blob* b = static_cast<Blob*>(mem);
-  b->len_ = static_cast<std::uint32_t>(bytes.size());
+  const auto n = static_cast<std::uint32_t>(bytes.size());
+  std::memcpy(b->len_, &n, sizeof n);
   std::memcpy(b->data_, bytes.data(), bytes.size());
   return b;
 }
+
+namespace {
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+}  // namespace
+
+Arena::Arena(std::size_t size) : size_(size) {
+  if (size < 4 * kHugePage) {
+    data_ = static_cast<char*>(std::malloc(std::max<std::size_t>(size, 1)));
+  } else {
+    // Whole huge pages: aligned_alloc wants a multiple of the alignment,
+    // and madvise works on whole pages.
+    const std::size_t cap = (size + kHugePage - 1) / kHugePage * kHugePage;
+    data_ = static_cast<char*>(std::aligned_alloc(kHugePage, cap));
+    if (data_ != nullptr) madvise(data_, cap, MADV_HUGEPAGE);  // advice only; errors ignored
+  }
+  if (data_ == nullptr) throw std::bad_alloc();
+}
+
+Arena::~Arena() { std::free(data_); }
 
 const Version* VisibleAt(const VersionChain& chain, std::uint64_t as_of) {
   if (chain.empty() || chain.front().seq > as_of) return nullptr;
@@ -24,11 +46,13 @@ const Version* VisibleAt(const VersionChain& chain, std::uint64_t as_of) {
   return &*(it - 1);
 }
 
+// absl's own string hash (std::string_view would go through std::hash).
 std::size_t Collection::IdHash::operator()(std::uint32_t i) const {
-  return absl::Hash<std::string_view>{}(c->entries_[i].id);
+  const std::string& s = c->entries_[i].id;
+  return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
 }
 std::size_t Collection::IdHash::operator()(std::string_view s) const {
-  return absl::Hash<std::string_view>{}(s);
+  return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
 }
 bool Collection::IdEq::operator()(std::uint32_t a, std::string_view b) const {
   return c->entries_[a].id == b;
@@ -48,6 +72,26 @@ std::uint32_t Collection::FindOrAdd(std::string_view id) {
   const auto n = static_cast<std::uint32_t>(entries_.size() - 1);
   index_.insert(n);
   return n;
+}
+
+void Collection::Reserve(std::size_t n) {
+  entries_.reserve(n);
+  index_.reserve(n);
+}
+
+bool Collection::IndexLoaded() {
+  const auto n = static_cast<std::uint32_t>(entries_.size());
+  std::uint32_t i = static_cast<std::uint32_t>(index_.size());
+  index_.reserve(n);
+  // Each insert is a cache (and TLB) miss in a large table: prefetch the
+  // slots a few entries ahead.
+  constexpr std::uint32_t kAhead = 16;
+  for (std::uint32_t j = i; j < n && j < i + kAhead; ++j) index_.prefetch(entries_[j].id);
+  for (; i < n; ++i) {
+    if (i + kAhead < n) index_.prefetch(entries_[i + kAhead].id);
+    if (!index_.insert(i).second) return false;
+  }
+  return true;
 }
 
 long Collection::FindEntry(std::string_view id) const {
