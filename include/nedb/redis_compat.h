@@ -170,6 +170,12 @@ class RedisCompat {
   // execute() for each.
   std::vector<RedisReply> execute_batch(const std::vector<std::vector<std::string>>& commands);
 
+  // True if command `name` (any case) may write: servers run batches with
+  // writes where blocking on an fsync is fine.
+  static bool IsWriteCommand(std::string_view name);
+  // True for QUIT (any case): nothing after it on a connection runs.
+  static bool IsQuit(std::string_view name);
+
   // True once QUIT was executed: the server closes the connection after
   // sending the reply.
   bool quit() const;

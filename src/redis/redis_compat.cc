@@ -230,6 +230,14 @@ std::vector<RedisReply> RedisCompat::execute_batch(
   return s_->ExecuteBatch(commands);
 }
 
+bool RedisCompat::IsWriteCommand(std::string_view name) {
+  const CommandSpec* spec = redis::FindCommand(name);
+  // EXEC runs queued writes.
+  return spec && ((spec->flags & redis::kWrite) || std::string_view(spec->name) == "exec");
+}
+
+bool RedisCompat::IsQuit(std::string_view name) { return redis::IEquals(name, "quit"); }
+
 bool RedisCompat::quit() const { return s_->quit; }
 const std::string& RedisCompat::database() const { return s_->database; }
 

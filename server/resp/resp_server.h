@@ -1,0 +1,95 @@
+// Copyright (c) NEDB authors.
+//
+// nedbd's RESP2 front end: a TCP server speaking the Redis protocol over the
+// databases of a DbRegistry (shared with the HTTP side, so a key written
+// here is visible to an HTTP query at once). docs/RESP.md.
+//
+//   boost::asio::io_context io;
+//   nedbd::DbRegistry registry("./nedb-data", {});
+//   nedbd::RespServer resp(io, registry, {.port = 6379});
+//   resp.Start();   // binds; throws on failure
+//   io.run();       // any number of threads
+//
+// Each connection is a nedb::RedisCompat session (its own selected
+// database, MULTI queue and authentication), starting on the database
+// RespServerOptions::database. Per read, every complete command is parsed,
+// runs (consecutive writes under one NEDB::atomic()), and all replies go
+// out in one write.
+#ifndef NEDB_SERVER_RESP_RESP_SERVER_H_
+#define NEDB_SERVER_RESP_RESP_SERVER_H_
+
+#include <atomic>
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange
+// clang-format off
+#include <boost/asio.hpp>
+// clang-format on
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db_registry.h"
+#include "nedb/redis_compat.h"
+
+namespace nedbd {
+
+struct RespServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 6379;  // 0: an ephemeral port (see RespServer::port())
+  // Non-empty: clients must AUTH <token> (NEDBD_TOKEN).
+  std::string token;
+  // The database a connection starts on, and what SELECT 0 selects.
+  std::string database = "default";
+  // Largest bulk string (argument) accepted; larger ones are a protocol
+  // error. Redis's proto-max-bulk-len is 512 MB; nedbd's default is 64 MiB.
+  std::size_t max_bulk = nedb::RespParser::kDefaultMaxBulk;
+  // Run batches containing writes on a pool of this many threads instead
+  // of the I/O thread. Set it for Sync::Always: writers then wait for the
+  // fsync together (group commit) without stalling the I/O threads. 0: run
+  // everything on the I/O thread (best for Sync::None / EverySec).
+  int write_threads = 0;
+  // Connections beyond this are refused with "-ERR max number of clients reached".
+  std::size_t max_clients = 10000;
+};
+
+class RespServer {
+ public:
+  RespServer(boost::asio::io_context& io, DbRegistry& registry, RespServerOptions options);
+  ~RespServer();
+
+  RespServer(const RespServer&) = delete;
+  RespServer& operator=(const RespServer&) = delete;
+
+  // Opens the default database, binds and starts accepting. Throws
+  // std::exception (boost::system::system_error, nedb::Error) on failure.
+  void Start();
+  // Stops accepting and closes every connection. Idempotent.
+  void Stop();
+  // The bound port (after Start()).
+  std::uint16_t port() const { return port_; }
+  const RespServerOptions& options() const { return options_; }
+  // Connections open right now.
+  std::size_t connections() const;
+
+  class Connection;
+
+ private:
+  void Accept();
+
+  boost::asio::io_context& io_;
+  DbRegistry& registry_;
+  const RespServerOptions options_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::optional<boost::asio::thread_pool> pool_;
+  std::uint16_t port_ = 0;
+  std::atomic<std::int64_t> next_id_{1};
+  std::atomic<bool> stopped_{false};
+  mutable std::mutex mu_;  // guards conns_
+  std::vector<std::weak_ptr<Connection>> conns_;
+};
+
+}  // namespace nedbd
+
+#endif  // NEDB_SERVER_RESP_RESP_SERVER_H_

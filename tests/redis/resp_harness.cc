@@ -1,0 +1,74 @@
+// A RESP2 server for tests and benchmarks, without the HTTP side:
+//   resp_harness --data DIR [--port 0] [--sync always|everysec|no] [--token T]
+//                [--threads N] [--write-threads N] [--database NAME]
+// Prints "port <n>" once listening; SIGTERM/SIGINT stop it (checkpointing
+// nothing; the databases are closed cleanly).
+#include <utility>  // before Asio (Boost 1.74 + C++20)
+// clang-format off
+#include <boost/asio.hpp>
+// clang-format on
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "db_registry.h"
+#include "resp_server.h"
+
+int main(int argc, char** argv) {
+  std::string data = "./resp-data", sync = "always";
+  nedbd::RespServerOptions opts;
+  opts.port = 0;
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int write_threads = -1;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i], v = argv[i + 1];
+    if (k == "--data") {
+      data = v;
+    } else if (k == "--port") {
+      opts.port = static_cast<std::uint16_t>(std::stoi(v));
+    } else if (k == "--sync") {
+      sync = v;
+    } else if (k == "--token") {
+      opts.token = v;
+    } else if (k == "--threads") {
+      threads = std::stoi(v);
+    } else if (k == "--write-threads") {
+      write_threads = std::stoi(v);
+    } else if (k == "--database") {
+      opts.database = v;
+    } else if (k == "--max-bulk") {
+      opts.max_bulk = std::stoull(v);
+    } else {
+      std::cerr << "unknown option " << k << "\n";
+      return 2;
+    }
+  }
+  nedb::Options dbo;
+  dbo.sync = sync == "always"     ? nedb::Sync::Always
+             : sync == "everysec" ? nedb::Sync::EverySec
+                                  : nedb::Sync::None;
+  opts.write_threads =
+      write_threads >= 0 ? write_threads : (dbo.sync == nedb::Sync::Always ? 64 : 0);
+  try {
+    boost::asio::io_context io;
+    nedbd::DbRegistry registry(data, dbo);
+    nedbd::RespServer server(io, registry, opts);
+    server.Start();
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code&, int) {
+      server.Stop();
+      io.stop();
+    });
+    std::cout << "port " << server.port() << std::endl;
+    std::vector<std::thread> pool;
+    for (int i = 1; i < threads; ++i) pool.emplace_back([&] { io.run(); });
+    io.run();
+    for (auto& t : pool) t.join();
+  } catch (const std::exception& e) {
+    std::cerr << "resp_harness: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
