@@ -29,7 +29,7 @@ std::optional<DocRef> MapKey(std::string_view key) {
   if (ValidId(key) && key[0] != kEncodedMark) return DocRef{kDefaultCollection, std::string(key)};
   std::string id(1, kEncodedMark);
   id += Base64Encode(key, /*url=*/true);
-  if (key.empty() || id.size() > kMaxIdBytes) return std::nullopt;
+  if (id.size() > kMaxIdBytes) return std::nullopt;  // "" is "~"
   return DocRef{kDefaultCollection, std::move(id)};
 }
 
