@@ -12,6 +12,7 @@
 #include "nedb/nedb.h"
 #include "nedb/query.h"
 #include "nedb/sql.h"
+#include "query/nql_lexer.h"
 #include "query/nql_parser.h"
 #include "sql/sql_aggregate.h"
 #include "sql/sql_ast.h"
@@ -202,7 +203,11 @@ std::string sql_to_nql(std::string_view text) {
     throw sql::Unsupported(text, plan.why_pos, 1,
                            plan.why + " has no NQL equivalent (sql_exec runs it in the adapter)");
   }
-  return nql::ToNql(plan.fetch);
+  std::string nql = nql::ToNql(plan.fetch);
+  if (nql.size() > nql::kMaxQueryBytes) {
+    throw sql::Unsupported(text, 0, 0, "a SELECT whose NQL text would exceed NQL's 1 MiB limit");
+  }
+  return nql;
 }
 
 }  // namespace nedb

@@ -1,0 +1,1 @@
+DELETE FROM people WHERE name LIKE '%2' OR n = 'seven'

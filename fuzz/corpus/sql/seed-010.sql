@@ -1,0 +1,1 @@
+INSERT INTO people (_id, name) VALUES ('p2', 'Bob'), ('p3', 'Cy');

@@ -1,0 +1,1 @@
+INSERT INTO people (id) VALUES (1.5)

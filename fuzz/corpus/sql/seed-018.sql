@@ -1,0 +1,1 @@
+INSERT INTO people (id, _id) VALUES ('a', 'b')

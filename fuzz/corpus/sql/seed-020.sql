@@ -1,0 +1,1 @@
+INSERT INTO people (id, flag, nothing, neg, pos) VALUES ('t', TRUE, NULL, -5, +5)

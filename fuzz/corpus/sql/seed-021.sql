@@ -1,0 +1,1 @@
+INSERT INTO people (id, id) VALUES ('a', 'b')

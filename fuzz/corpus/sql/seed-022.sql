@@ -1,0 +1,1 @@
+INSERT INTO people (id, n) VALUES (7, 'seven')

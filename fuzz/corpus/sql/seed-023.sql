@@ -1,0 +1,1 @@
+INSERT INTO people (id, name VALUES ('a', 'b')

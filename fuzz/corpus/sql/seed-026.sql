@@ -1,0 +1,1 @@
+INSERT INTO people (id, name, age, status) VALUES ('p1', 'Ada', 31, 'active')

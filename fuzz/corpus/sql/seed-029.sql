@@ -1,0 +1,1 @@
+INSERT INTO users SELECT * FROM orders

@@ -1,0 +1,1 @@
+INSERT people (id) VALUES ('a')

@@ -1,0 +1,1 @@
+SELECT "first name" FROM users WHERE "first name" IS NOT NULL

@@ -1,0 +1,1 @@
+SELECT "nick name" AS nick FROM people WHERE id = 'p2'

@@ -1,0 +1,1 @@
+SELECT * /* all */ FROM users WHERE name = 'Cy'

@@ -1,0 +1,1 @@
+SELECT * FROM people WHERE address.city = 'Oslo'

@@ -1,0 +1,1 @@
+SELECT * FROM people WHERE nothing IS NULL AND other IS NULL

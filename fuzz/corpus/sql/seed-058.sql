@@ -1,0 +1,1 @@
+SELECT * FROM users AS OF 12 WHERE bio LIKE '%rust%' OR name = 'Gone'

@@ -1,0 +1,1 @@
+SELECT * FROM users AS u WHERE u.id = 'u2'

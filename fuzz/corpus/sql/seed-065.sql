@@ -1,0 +1,1 @@
+SELECT * FROM users INTERSECT SELECT * FROM users

@@ -1,0 +1,1 @@
+SELECT * FROM users JOIN orders ON users.id = orders.user

@@ -1,0 +1,1 @@
+SELECT * FROM users UNION SELECT * FROM orders

@@ -1,0 +1,1 @@
+SELECT * FROM users WHERE 'active' = status AND 25 >= age

@@ -1,0 +1,1 @@
+SELECT * FROM users WHERE (age > 20 AND (age < 30)) AND status = 'banned'

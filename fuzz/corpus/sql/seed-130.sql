@@ -1,0 +1,1 @@
+SELECT * FROM users WHERE age = 25 ORDER BY name DESC

@@ -1,0 +1,1 @@
+SELECT * FROM users WHERE age = 3.2e1

@@ -1,0 +1,1 @@
+SELECT * FROM users WHERE age > (SELECT MAX(age) FROM users)

@@ -1,0 +1,1 @@
+SELECT * FROM users WHERE age IN (25, 42)

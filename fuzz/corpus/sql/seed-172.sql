@@ -1,0 +1,1 @@
+SELECT * FROM users WHERE id BETWEEN 'u2' AND 'u4'

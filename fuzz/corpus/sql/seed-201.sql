@@ -1,0 +1,1 @@
+SELECT * FROM users WHERE score = 9.5

@@ -1,0 +1,1 @@
+SELECT * FROM users WHERE status = 'active' OR age = 25 ORDER BY age LIMIT 2

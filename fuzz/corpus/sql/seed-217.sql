@@ -1,0 +1,1 @@
+SELECT * FROM users WHERE status = 'active' ORDER BY age DESC LIMIT 5

@@ -1,0 +1,1 @@
+SELECT * FROM users WHERE status NOT IN ('active', 'banned')

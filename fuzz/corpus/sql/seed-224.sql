@@ -1,0 +1,1 @@
+SELECT * FROM users u LEFT JOIN orders o ON u.id = o.user

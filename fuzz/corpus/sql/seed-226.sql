@@ -1,0 +1,1 @@
+SELECT * FROM users; SELECT * FROM orders

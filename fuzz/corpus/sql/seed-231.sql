@@ -1,0 +1,1 @@
+SELECT AVG(nick) FROM users

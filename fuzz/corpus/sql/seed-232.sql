@@ -1,0 +1,1 @@
+SELECT COUNT(*) AS n, SUM(age), AVG(age), MIN(age), MAX(age) FROM users WHERE age >= 25 AND age <= 42

@@ -1,0 +1,1 @@
+SELECT COUNT(*), status FROM users GROUP BY status

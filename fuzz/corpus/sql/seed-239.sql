@@ -1,0 +1,1 @@
+SELECT COUNT(score) FROM users

@@ -1,0 +1,1 @@
+SELECT SUM(age) OVER () FROM users

@@ -1,0 +1,1 @@
+SELECT SUM(nick), MIN(nick) FROM users

@@ -1,0 +1,1 @@
+SELECT address FROM users WHERE id = 'u2'

@@ -1,0 +1,1 @@
+SELECT address.city, COUNT(*) FROM users GROUP BY address.city

@@ -1,0 +1,1 @@
+SELECT age FROM users AS OF 11 WHERE id = 'u1'

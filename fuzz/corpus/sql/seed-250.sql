@@ -1,0 +1,1 @@
+SELECT age FROM users AS OF 6 WHERE id = 'u1'

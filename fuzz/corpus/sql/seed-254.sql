@@ -1,0 +1,1 @@
+SELECT n FROM people WHERE id = 7

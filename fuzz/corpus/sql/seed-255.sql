@@ -1,0 +1,1 @@
+SELECT name AS n FROM users WHERE age < 40 ORDER BY n

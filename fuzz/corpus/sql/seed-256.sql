@@ -1,0 +1,1 @@
+SELECT name AS n FROM users WHERE id = 'u1'

@@ -1,0 +1,1 @@
+SELECT name n FROM users WHERE id = 'u2'

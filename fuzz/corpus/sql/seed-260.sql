@@ -1,0 +1,1 @@
+SELECT name, age FROM users WHERE status = 'active'

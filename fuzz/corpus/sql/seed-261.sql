@@ -1,0 +1,1 @@
+SELECT name, status, score FROM people ORDER BY name

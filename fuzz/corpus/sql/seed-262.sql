@@ -1,0 +1,1 @@
+SELECT status FROM users GROUP BY status

@@ -1,0 +1,1 @@
+SELECT status, COUNT(*) AS n FROM users GROUP BY status ORDER BY n DESC, status

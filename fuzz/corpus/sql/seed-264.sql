@@ -1,0 +1,1 @@
+SELECT status, COUNT(*) FROM users AS OF 12 GROUP BY status

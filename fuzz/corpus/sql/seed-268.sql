@@ -1,0 +1,1 @@
+SELECT status, COUNT(*) FROM users GROUP BY status LIMIT 2 OFFSET 1

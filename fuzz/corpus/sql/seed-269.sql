@@ -1,0 +1,1 @@
+SELECT status, COUNT(*) FROM users GROUP BY status ORDER BY age

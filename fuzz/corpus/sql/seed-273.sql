@@ -1,0 +1,1 @@
+SELECT status, COUNT(*) FROM users WHERE age > 0 GROUP BY status

@@ -1,0 +1,1 @@
+SELECT status, COUNT(*) FROM users WHERE status = 'active' OR age = 25 GROUP BY status

@@ -1,0 +1,1 @@
+SELECT status, COUNT(*), AVG(age) FROM users GROUP BY status

@@ -1,0 +1,1 @@
+SELECT status, COUNT(*), MAX(age) FROM users GROUP BY status

@@ -1,0 +1,1 @@
+SELECT status, COUNT(*), MIN(age) FROM users GROUP BY status

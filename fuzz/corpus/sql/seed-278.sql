@@ -1,0 +1,1 @@
+SELECT status, COUNT(*), SUM(age) FROM users GROUP BY status

@@ -1,0 +1,1 @@
+SELECT status, age, COUNT(*) FROM users GROUP BY status, age

@@ -1,0 +1,1 @@
+SELECT u.name FROM users u WHERE u.age > 40

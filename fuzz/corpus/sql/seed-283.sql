@@ -1,0 +1,1 @@
+SELECT user, COUNT(*), MAX(total) FROM orders GROUP BY user

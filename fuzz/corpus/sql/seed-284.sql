@@ -1,0 +1,1 @@
+SELECT user, SUM(total) FROM orders GROUP BY user

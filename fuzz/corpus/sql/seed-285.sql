@@ -1,0 +1,1 @@
+SELECTX * FROM users

@@ -1,0 +1,1 @@
+UPDATE people SET "nick name" = 'B' WHERE name LIKE 'B%' OR name = 'nobody'

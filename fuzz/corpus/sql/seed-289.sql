@@ -1,0 +1,1 @@
+UPDATE people SET a = 1 WHERE id IN (SELECT 1)

@@ -1,0 +1,1 @@
+UPDATE people SET age = 32 WHERE id = 'p1'

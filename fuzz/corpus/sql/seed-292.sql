@@ -1,0 +1,1 @@
+UPDATE people SET age = NULL WHERE name = 'Ada'

@@ -1,0 +1,1 @@
+UPDATE people SET age == 1

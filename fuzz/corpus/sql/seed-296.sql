@@ -1,0 +1,1 @@
+UPDATE people SET status = 'new', score = 1.5 WHERE status IS NULL

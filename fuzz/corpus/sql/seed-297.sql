@@ -1,0 +1,1 @@
+UPDATE people SET tags.main = 'x' WHERE id = 'p3'

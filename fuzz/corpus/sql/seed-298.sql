@@ -1,0 +1,1 @@
+UPDATE people age = 1

@@ -1,0 +1,1 @@
+sElEcT * fRoM users wHeRe status = 'banned'
