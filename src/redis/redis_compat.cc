@@ -152,13 +152,22 @@ RedisReply RedisCompat::Session::Exec() {
   replies.reserve(cmds.size());
   // One atomic() on the database selected at EXEC: the queued writes are
   // consecutive ops and share one fsync.
-  NEDB* const at = db;
+  // A transaction that SELECTs another database runs command by command
+  // (holding two databases' write locks could deadlock with another
+  // client's transaction taking them in the other order).
+  auto run_all = [&] {
+    for (const Argv& c : cmds) {
+      if (const CommandSpec* spec = redis::FindCommand(c[0])) replies.push_back(Run(*spec, c));
+    }
+  };
+  const bool selects = std::any_of(cmds.begin(), cmds.end(),
+                                   [](const Argv& c) { return redis::IEquals(c[0], "select"); });
   try {
-    at->atomic([&] {
-      for (const Argv& c : cmds) {
-        if (const CommandSpec* spec = redis::FindCommand(c[0])) replies.push_back(Run(*spec, c));
-      }
-    });
+    if (selects) {
+      run_all();
+    } else {
+      db->atomic(run_all);
+    }
   } catch (const std::exception& e) {
     while (replies.size() < cmds.size())
       replies.push_back(RedisReply::Error(std::string("ERR ") + e.what()));
