@@ -113,8 +113,15 @@ TEST(CheckpointTest, BadSnapshotsFallBackToFullReplay) {
   const std::string snap = ReadFile(dir.sub("d/snapshot.json"));
   std::string flipped = snap;
   flipped[snap.size() / 2] ^= 1;
-  const std::vector<std::string> bad = {snap.substr(0, snap.size() / 2),  // truncated
-                                        snap.substr(0, snap.size() - 1), flipped, "", "garbage\n"};
+  const std::string header = snap.substr(0, snap.find('\n') + 1);
+  const std::vector<std::string> bad = {
+      snap.substr(0, snap.size() / 2),  // truncated
+      snap.substr(0, snap.size() - 1),
+      header,  // no body
+      flipped, "", "garbage\n",
+      // a version-1 file (JSON lines), as written before the binary format
+      R"({"checkpoint_offset":1,"checkpoint_seq":2,"counts":[1,1,0,0,0,0,0,0],"format":"nedb-snapshot","has_genesis":true,"head":"00","indexes":[],"seq":1,"version":1})"
+      "\n[\"end\",1]\n"};
   for (const std::string& b : bad) {
     WriteFile(dir.sub("d/snapshot.json"), b);
     Quiet q;
@@ -124,6 +131,9 @@ TEST(CheckpointTest, BadSnapshotsFallBackToFullReplay) {
     EXPECT_TRUE(db.verify_determinism());
     ASSERT_EQ(q.messages.size(), 1u);
     EXPECT_NE(q.messages[0].find("ignoring snapshot.json"), std::string::npos);
+    if (b.find("\"version\":1") != std::string::npos) {
+      EXPECT_NE(q.messages[0].find("unsupported version 1"), std::string::npos) << q.messages[0];
+    }
   }
   // A snapshot of another database (valid file, wrong digest in this log).
   TempDir other;
@@ -200,6 +210,240 @@ TEST(CheckpointTest, FaultAtEveryStepLeavesAnOpenableDatabase) {
   }
 }
 
+// Documents loaded from a snapshot live in the snapshot's buffer: updating,
+// deleting, reading old versions, checkpointing again and closing must all
+// work (and free correctly under ASan).
+TEST(CheckpointTest, WritesAfterASnapshotLoadAndCheckpointAgain) {
+  TempDir dir;
+  std::string head;
+  {
+    NEDB db(dir.sub("d"), Options{.sync = Sync::None});
+    db.create_index("users", "status", "eq");
+    Fill(db, 200);
+    db.checkpoint();
+  }
+  for (int round = 0; round < 2; ++round) {
+    NEDB db(dir.sub("d"), Options{.sync = Sync::None});
+    ASSERT_EQ(db.open_info()["snapshot"], true);
+    const std::uint64_t before = db.seq();
+    const auto old = db.get("users", "u3");
+    for (int i = 0; i < 50; i += 2) {
+      db.put("users", "u" + std::to_string(i), {{"i", 1000 + i}, {"status", "c"}});
+      db.remove("users", "u" + std::to_string(i + 1));
+    }
+    EXPECT_EQ(db.get("users", "u3", before), old);
+    EXPECT_FALSE(db.get("users", "u3").has_value());
+    EXPECT_EQ((*db.get("users", "u4"))["i"], 1004);
+    EXPECT_EQ(db.query(R"(FROM users WHERE status = "c")").size(), 25u);
+    EXPECT_TRUE(db.verify_determinism());
+    db.checkpoint();
+    head = db.head();
+  }
+  NEDB db(dir.sub("d"));
+  EXPECT_EQ(db.open_info()["snapshot"], true);
+  EXPECT_EQ(db.head(), head);
+  EXPECT_TRUE(db.verify());
+  EXPECT_TRUE(db.verify_determinism());
+}
+
+// A snapshot large enough to be read and hashed by a second thread while
+// it is parsed: loads, and falls back when damaged far into the file.
+TEST(CheckpointTest, LargeSnapshotIsReadHashedAndParsedConcurrently) {
+  TempDir dir;
+  std::string head;
+  {
+    NEDB db(dir.sub("d"), Options{.sync = Sync::None});
+    const std::string pad(600, 'x');
+    for (int i = 0; i < 16000; ++i) db.put("big", "k" + std::to_string(i), {{"i", i}, {"p", pad}});
+    db.checkpoint();
+    db.put("big", "k1", {{"i", -1}});
+    head = db.head();
+  }
+  const std::string snap = ReadFile(dir.sub("d/snapshot.json"));
+  ASSERT_GE(snap.size(), kSnapshotThreadBytes);
+  {
+    NEDB db(dir.sub("d"));
+    EXPECT_EQ(db.open_info()["snapshot"], true);
+    EXPECT_EQ(db.head(), head);
+    EXPECT_EQ((*db.get("big", "k15999"))["i"], 15999);
+    EXPECT_TRUE(db.verify_determinism());
+  }
+  std::string flipped = snap;
+  flipped[snap.size() - 5 * kSnapshotChunk / 2] ^= 4;
+  for (const std::string& b : {flipped, snap.substr(0, snap.size() - kSnapshotChunk)}) {
+    WriteFile(dir.sub("d/snapshot.json"), b);
+    Quiet q;
+    NEDB db(dir.sub("d"), q.opts());
+    EXPECT_EQ(db.open_info()["snapshot"], false);
+    EXPECT_EQ(db.head(), head);
+    ASSERT_EQ(q.messages.size(), 1u);
+    EXPECT_NE(q.messages[0].find("ignoring snapshot.json"), std::string::npos);
+  }
+}
+
+// ---- the version-2 body, byte by byte (docs/FORMAT.md) ----
+
+void PutVar(std::uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+void PutStr(std::string_view s, std::string* out) {
+  PutVar(s.size(), out);
+  out->append(s);
+}
+void PutU32(std::uint32_t v, std::string* out) { out->append(reinterpret_cast<char*>(&v), 4); }
+
+// A snapshot file from a header object (its body_bytes set here) and a body.
+std::string Snapshot(json header, const std::string& body) {
+  header["body_bytes"] = body.size();
+  return header.dump() + "\n" + body;
+}
+
+json MinimalHeader() {
+  return {{"format", "nedb-snapshot"},
+          {"version", 2},
+          {"seq", 3},
+          {"head", std::string(128, 'a')},
+          {"checkpoint_seq", 4},
+          {"checkpoint_offset", 100},
+          {"counts", {1, 3, 0, 0, 0, 0, 0, 0}},
+          {"has_genesis", true},
+          {"indexes", json::array()},
+          {"collections", 1},
+          {"documents", 2},
+          {"edges", 1},
+          {"nonces", 1},
+          {"idem", 1}};
+}
+
+std::string MinimalBody() {
+  std::string b;
+  PutStr("c", &b);
+  PutVar(2, &b);
+  PutVar(1, &b);  // seq
+  PutStr("a", &b);
+  PutU32(9, &b);
+  b += R"({"_id":1})";
+  PutVar(300, &b);  // a two-byte var
+  PutStr("b", &b);
+  PutU32(0xFFFFFFFF, &b);  // deleted
+  PutStr("c:a", &b);       // edge
+  PutStr("r", &b);
+  PutStr("c:b", &b);
+  PutVar(2, &b);
+  PutVar(0, &b);      // still live
+  PutStr("cli", &b);  // nonce
+  PutVar(7, &b);
+  PutStr("key", &b);  // idem
+  PutVar(1, &b);
+  PutStr("put", &b);
+  PutStr("c", &b);
+  PutStr("a", &b);
+  return b;
+}
+
+void ExpectBad(const std::string& bytes, const std::string& why) {
+  State st;
+  SnapshotHeader h;
+  try {
+    SnapshotCodec::Load(bytes, &st, &h);
+    ADD_FAILURE() << "loaded; expected: " << why;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(why), std::string::npos)
+        << e.what() << "; expected: " << why;
+  }
+}
+
+TEST(SnapshotFormatTest, LoadsTheDocumentedLayout) {
+  State st;
+  SnapshotHeader h;
+  SnapshotCodec::Load(Snapshot(MinimalHeader(), MinimalBody()), &st, &h);
+  EXPECT_EQ(h.seq, 3u);
+  EXPECT_EQ(h.checkpoint_offset, 100u);
+  EXPECT_EQ(st.seq(), 3u);
+  const Collection* c = st.docs().collection("c");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->entries().size(), 2u);
+  EXPECT_EQ(c->live(), 1u);
+  EXPECT_EQ(st.docs().Get("c", "a", 3)->view(), R"({"_id":1})");
+  EXPECT_EQ(st.docs().HeadSeq("c", "b"), 300u);
+  EXPECT_FALSE(st.docs().Live("c", "b"));
+  EXPECT_EQ(st.graph().Out("c:a", "r", 3), std::vector<std::string>{"c:b"});
+  EXPECT_EQ(st.last_nonce("cli"), 7u);
+  ASSERT_NE(st.idem("key"), nullptr);
+  EXPECT_EQ(st.idem("key")->coll, "c");
+  EXPECT_EQ(st.op_count(OpKind::kPut), 3u);
+}
+
+TEST(SnapshotFormatTest, RejectsEveryTruncationAndBadField) {
+  const json hd = MinimalHeader();
+  const std::string body = MinimalBody();
+  const std::string good = Snapshot(hd, body);
+  // Cut anywhere (in the header or in any section): rejected.
+  for (std::size_t n = 0; n < good.size(); ++n) {
+    State st;
+    SnapshotHeader h;
+    EXPECT_THROW(SnapshotCodec::Load(std::string_view(good).substr(0, n), &st, &h), Error) << n;
+  }
+  // A body cut anywhere but with body_bytes saying so: each section's
+  // reader finds the end.
+  for (std::size_t n = 0; n < body.size(); ++n) {
+    State st;
+    SnapshotHeader h;
+    EXPECT_THROW(SnapshotCodec::Load(Snapshot(hd, body.substr(0, n)), &st, &h), Error) << n;
+  }
+  // Counts that do not match the body, in each direction.
+  for (const char* k : {"collections", "documents", "edges", "nonces", "idem"}) {
+    for (int d : {-1, 1}) {
+      json x = hd;
+      x[k] = x[k].get<int>() + d;
+      State st;
+      SnapshotHeader h;
+      EXPECT_THROW(SnapshotCodec::Load(Snapshot(x, body), &st, &h), Error) << k << d;
+    }
+  }
+  {
+    json x = hd;
+    x["documents"] = 1'000'000'000;
+    ExpectBad(Snapshot(x, body), "documents count is larger than the file");
+  }
+  ExpectBad(good + "x", "the header says the body has");
+  ExpectBad(Snapshot(hd, body + "x"), "bytes after the last item");
+  for (int v : {0, 1, 3}) {
+    json x = hd;
+    x["version"] = v;
+    ExpectBad(Snapshot(x, body), "unsupported version " + std::to_string(v));
+  }
+  for (const char* k : {"seq", "head", "counts", "collections", "idem", "has_genesis"}) {
+    json x = hd;
+    x.erase(k);
+    ExpectBad(Snapshot(x, body), "header");
+  }
+  // Lengths and counts pointing past the end.
+  std::string b = body;
+  b.replace(0, 1, "\xff\xff\xff\xff\x0f");  // the collection name's length: 2^32 - 1
+  ExpectBad(Snapshot(hd, b), "a string length points past the end");
+  b = body;
+  b[2] = '\x7f';  // the entry count (127 entries of >= 6 bytes: more than the file)
+  ExpectBad(Snapshot(hd, b), "the entry count is larger than the file");
+  b = body;
+  b.replace(6, 4, "\xf0\xff\xff\x7f");  // the first document's u32 length
+  ExpectBad(Snapshot(hd, b), "a document length points past the end");
+  b = body;
+  b.replace(3, 1, std::string(10, '\xff') + "\x01");  // an 11-byte var
+  ExpectBad(Snapshot(hd, b), "a number does not fit in 64 bits");
+  // Duplicates and unknown names.
+  b = body;
+  b[b.find(std::string("\x01") + "b") + 1] = 'a';  // the deleted entry gets id "a" too
+  ExpectBad(Snapshot(hd, b), "listed twice");
+  b = body;
+  b.replace(b.find("put"), 3, "pub");
+  ExpectBad(Snapshot(hd, b), "unknown op kind");
+}
+
 // The snapshot digest is the documented tree hash: BLAKE2b-512 over the
 // concatenated BLAKE2b-512 digests of 1 MiB chunks, whichever code path
 // (4-way AVX2, libsodium, one or two threads) computes each chunk.
@@ -220,7 +464,7 @@ TEST(SnapshotDigestTest, IsTheDocumentedTreeHash) {
     EXPECT_EQ(ToHex(SnapshotDigest(in)), ToHex(Blake2b(leaves))) << n;
     // Filled piecewise by another thread while two threads hash.
     SnapshotHasher h(in.data(), n);
-    HasherThread helper(&h, n);
+    HelperThread helper(&h, [&h] { h.Work(); });
     std::thread filler([&] {
       for (std::size_t k = 0; k <= n; k += 300'000) h.Filled(k);
       h.Filled(n);

@@ -67,31 +67,57 @@ bool NEDB::Impl::OpenFromSnapshot(const std::string& log, std::uint64_t* valid_b
   if (!env_->FileExists(snap_path)) return false;
   SnapshotHeader h;
   try {
-    // Read the file into one buffer the loaded documents then point into,
-    // hashing it on a second thread as it arrives and parsing it meanwhile;
-    // the digest is compared with the log's checkpoint op below.
+    // One buffer for the file, which the loaded documents then point into.
+    // A large file is read by a second thread, which then hashes it, while
+    // this one parses what has arrived and then hashes what is left; the
+    // digest is compared with the log's checkpoint op below.
     const std::uint64_t size = env_->GetFileSize(snap_path);
-    if (size > std::numeric_limits<std::size_t>::max() / 2)
+    if (size > std::numeric_limits<std::size_t>::max() / 2) {
       throw Error("snapshot.json is too large");
+    }
     State st;
     Arena arena(static_cast<std::size_t>(size));
     SnapshotHasher hasher(arena.data(), arena.size());
-    HasherThread helper(&hasher, arena.size());  // declared after st: joined before st dies
-    {
-      auto file = env_->NewSequentialFile(snap_path);
-      std::size_t have = 0;
-      while (have < arena.size()) {
-        const std::size_t n =
-            file->Read(arena.data() + have, std::min(arena.size() - have, 4 * kSnapshotChunk));
-        if (n == 0) throw Error("snapshot.json is shorter than its size (changed while read)");
-        have += n;
-        hasher.Filled(have);
+    std::string read_error;
+    auto read = [&, data = arena.data(), n = arena.size()] {
+      try {
+        auto file = env_->NewSequentialFile(snap_path);
+        std::size_t have = 0;
+        while (have < n) {
+          const std::size_t k = file->Read(data + have, std::min(n - have, 4 * kSnapshotChunk));
+          if (k == 0) throw Error("snapshot.json is shorter than its size (changed while read)");
+          have += k;
+          hasher.Filled(have);
+        }
+      } catch (const std::exception& e) {
+        read_error = e.what();
+        hasher.Abort();
       }
-    }
+    };
     const std::size_t bytes = arena.size();
-    SnapshotCodec::Load(std::move(arena), bytes, &st, &h);
-    hasher.Work();  // the chunks the helper has not taken yet
-    helper.Join();
+    if (bytes >= kSnapshotThreadBytes) {
+      // Declared after st and arena: stopped and joined before they go.
+      HelperThread helper(&hasher, [&] {
+        read();
+        hasher.Work();
+      });
+      try {
+        SnapshotCodec::Load(std::move(arena), bytes, &st, &h, &hasher);
+      } catch (const Error&) {
+        hasher.Abort();  // no need to hash
+        helper.Join();   // a read error is the better message
+        if (!read_error.empty()) throw Error(read_error);
+        throw;
+      }
+      hasher.Work();  // the chunks the helper has not taken yet
+      helper.Join();
+    } else {
+      read();
+      if (!read_error.empty()) throw Error(read_error);
+      SnapshotCodec::Load(std::move(arena), bytes, &st, &h);
+      hasher.Work();
+    }
+    if (!read_error.empty()) throw Error(read_error);
     const std::string digest = ToHex(hasher.Root());
     if (h.checkpoint_offset >= env_->GetFileSize(log)) {
       throw SnapshotMismatch("its checkpoint op is past the end of log.aof");

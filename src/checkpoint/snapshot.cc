@@ -161,17 +161,28 @@ struct Reader {
   const char* begin;
   const char* p;
   const char* end;
+  const char* avail;     // bytes before it are filled
+  SnapshotHasher* fill;  // null: all filled
+
+  // At least n bytes (or all up to end) are filled from p on.
+  void Need(std::size_t n) {
+    if (static_cast<std::size_t>(avail - p) >= n || fill == nullptr) return;
+    avail = begin + fill->WaitFilled(offset() + n);
+  }
 
   std::size_t offset() const { return static_cast<std::size_t>(p - begin); }
   [[noreturn]] void Fail(const std::string& why) const {
     Bad(why + " at byte " + std::to_string(offset()));
   }
   std::size_t left() const { return static_cast<std::size_t>(end - p); }
+  // Reads only bytes before avail; runs of items call Need() first.
   std::uint64_t Var() {
-    if (p != end && static_cast<unsigned char>(*p) < 0x80) return static_cast<unsigned char>(*p++);
+    if (p != avail && static_cast<unsigned char>(*p) < 0x80)
+      return static_cast<unsigned char>(*p++);
     std::uint64_t v = 0;
     for (int shift = 0;; shift += 7) {
-      if (p == end) Fail("truncated (a number runs past the end)");
+      if (p == avail) Need(1);
+      if (p == avail) Fail("truncated (a number runs past the end)");
       const auto b = static_cast<unsigned char>(*p++);
       if (shift == 63 && b > 1) Fail("a number does not fit in 64 bits");
       v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
@@ -179,7 +190,8 @@ struct Reader {
     }
   }
   std::uint32_t U32() {
-    if (left() < 4) Fail("truncated (a length runs past the end)");
+    Need(4);
+    if (static_cast<std::size_t>(avail - p) < 4) Fail("truncated (a length runs past the end)");
     std::uint32_t v;
     std::memcpy(&v, p, 4);
     p += 4;
@@ -188,6 +200,8 @@ struct Reader {
   std::string_view Str() {
     const std::uint64_t n = Var();
     if (n > left()) Fail("a string length points past the end");
+    Need(static_cast<std::size_t>(n));
+    if (n > static_cast<std::size_t>(avail - p)) Fail("truncated (the file was not read whole)");
     std::string_view s(p, static_cast<std::size_t>(n));
     p += n;
     return s;
@@ -220,6 +234,13 @@ void SnapshotHasher::Filled(std::size_t n) {
     filled_ = n;
   }
   cv_.notify_all();
+}
+
+std::size_t SnapshotHasher::WaitFilled(std::size_t n) {
+  n = std::min(n, size_);
+  std::unique_lock<std::mutex> l(mu_);
+  cv_.wait(l, [&] { return abort_ || filled_ >= n; });
+  return filled_;
 }
 
 void SnapshotHasher::Abort() {
@@ -266,15 +287,14 @@ Digest SnapshotHasher::Root() const {
   return Blake2b(std::string_view(reinterpret_cast<const char*>(leaves_.data()), leaves_.size()));
 }
 
-HasherThread::HasherThread(SnapshotHasher* hasher, std::size_t size) : hasher_(hasher) {
-  if (size >= 2 * kGroup * kSnapshotChunk) thread_ = std::thread([h = hasher_] { h->Work(); });
-}
+HelperThread::HelperThread(SnapshotHasher* hasher, std::function<void()> body)
+    : hasher_(hasher), thread_(std::move(body)) {}
 
-void HasherThread::Join() {
+void HelperThread::Join() {
   if (thread_.joinable()) thread_.join();
 }
 
-HasherThread::~HasherThread() {
+HelperThread::~HelperThread() {
   if (thread_.joinable()) {
     hasher_->Abort();
     thread_.join();
@@ -284,9 +304,13 @@ HasherThread::~HasherThread() {
 Digest SnapshotDigest(std::string_view bytes) {
   SnapshotHasher hasher(bytes.data(), bytes.size());
   hasher.Filled(bytes.size());
-  HasherThread helper(&hasher, bytes.size());
-  hasher.Work();
-  helper.Join();
+  if (bytes.size() >= kSnapshotThreadBytes) {
+    HelperThread helper(&hasher, [&hasher] { hasher.Work(); });
+    hasher.Work();
+    helper.Join();
+  } else {
+    hasher.Work();
+  }
   return hasher.Root();
 }
 
@@ -384,11 +408,19 @@ void SnapshotCodec::Load(std::string_view bytes, State* st, SnapshotHeader* h) {
   Load(std::move(arena), bytes.size(), st, h);
 }
 
-void SnapshotCodec::Load(Arena arena, std::size_t size, State* st, SnapshotHeader* h) {
+void SnapshotCodec::Load(Arena arena, std::size_t size, State* st, SnapshotHeader* h,
+                         SnapshotHasher* fill) {
   const char* const data = arena.data();
   st->docs_.AdoptArena(std::move(arena));
   const std::string_view bytes(data, size);
-  const std::size_t nl = bytes.find('\n');
+  std::size_t filled = fill != nullptr ? fill->WaitFilled(1 << 16) : size;
+  std::size_t nl = bytes.substr(0, filled).find('\n');
+  while (nl == std::string_view::npos && filled < size) {
+    const std::size_t more = fill->WaitFilled(filled + 1);
+    if (more <= filled) break;  // aborted
+    nl = bytes.substr(0, more).find('\n', filled);
+    filled = more;
+  }
   if (nl == std::string_view::npos) Bad("no header line");
   nlohmann::json header = nlohmann::json::parse(bytes.substr(0, nl), nullptr, false);
   if (header.is_discarded() || !header.is_object() ||
@@ -427,7 +459,8 @@ void SnapshotCodec::Load(Arena arena, std::size_t size, State* st, SnapshotHeade
   }
   st->seq_ = h->seq;
   st->head_ = h->head;
-  Reader r{data, data + nl + 1, data + size};
+  Reader r{data, data + nl + 1, data + size, data + filled, fill};
+  if (fill == nullptr) r.avail = r.end;
   // Each item is at least this many bytes: a check on counts before they
   // size anything.
   auto check_count = [&](std::uint64_t n, std::size_t min_bytes, const char* what) {
@@ -447,6 +480,7 @@ void SnapshotCodec::Load(Arena arena, std::size_t size, State* st, SnapshotHeade
     Collection& col = *it->second;
     col.Reserve(static_cast<std::size_t>(n));
     for (std::uint64_t i = 0; i < n; ++i) {
+      r.Need(32);  // seq, id length and doc length of most entries
       const std::uint64_t seq = r.Var();
       const std::string_view id = r.Str();
       const char* const blob = r.p;
@@ -454,6 +488,8 @@ void SnapshotCodec::Load(Arena arena, std::size_t size, State* st, SnapshotHeade
       BlobPtr b;
       if (len != kDeleted) {
         if (len > r.left()) r.Fail("a document length points past the end");
+        r.Need(len);
+        if (len > static_cast<std::size_t>(r.avail - r.p)) r.Fail("truncated (not read whole)");
         r.p += len;
         b = BlobPtr::Borrowed(reinterpret_cast<const Blob*>(blob));
       }

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -43,14 +44,15 @@ class SnapshotHasher {
   // Hashes chunks no other thread has taken, waiting for them to be
   // filled; returns once every chunk is taken (or after Abort()).
   void Work();
+  // Waits until at least min(n, size) bytes are filled (or Abort());
+  // returns how many are.
+  std::size_t WaitFilled(std::size_t n);
   // Makes waiting and later Work() calls return at once.
   void Abort();
   // The digest. REQUIRES: every Work() call returned, without Abort().
   Digest Root() const;
 
  private:
-  bool WaitFilled(std::size_t end);
-
   const char* data_;
   std::size_t size_;
   std::size_t chunks_;
@@ -62,18 +64,21 @@ class SnapshotHasher {
   std::size_t next_ = 0;    // next group of chunks to take; guarded by mu_
 };
 
-// Runs hasher->Work() on a second thread; the destructor aborts the hasher
-// if it is still working and joins. No thread for small inputs.
-class HasherThread {
+// Runs body on a second thread; the destructor aborts hasher (so a body
+// blocked in it returns) if the thread is still joinable, and joins.
+class HelperThread {
  public:
-  HasherThread(SnapshotHasher* hasher, std::size_t size);
-  ~HasherThread();
+  HelperThread(SnapshotHasher* hasher, std::function<void()> body);
+  ~HelperThread();
   void Join();
 
  private:
   SnapshotHasher* hasher_;
   std::thread thread_;
 };
+
+// Inputs at least this large are hashed (and read) by two threads.
+inline constexpr std::size_t kSnapshotThreadBytes = 8 * kSnapshotChunk;
 
 // The snapshot digest of bytes (two threads for large inputs).
 Digest SnapshotDigest(std::string_view bytes);
@@ -84,9 +89,12 @@ class SnapshotCodec {
   static std::string Serialize(const State& state, const SnapshotHeader& header);
   // Parses the first size bytes of arena into *state (which must be empty)
   // and *header. The state adopts the arena, and its documents point into
-  // it. Throws Error naming what is wrong for a truncated or malformed
-  // snapshot (the state is then unusable).
-  static void Load(Arena arena, std::size_t size, State* state, SnapshotHeader* header);
+  // it. If fill is not null, another thread is still filling the arena and
+  // reports to fill (Load waits for the bytes it needs). Throws Error
+  // naming what is wrong for a truncated or malformed snapshot (the state
+  // is then unusable).
+  static void Load(Arena arena, std::size_t size, State* state, SnapshotHeader* header,
+                   SnapshotHasher* fill = nullptr);
   // The same over a copy of bytes.
   static void Load(std::string_view bytes, State* state, SnapshotHeader* header);
 };

@@ -54,6 +54,9 @@ std::size_t Collection::IdHash::operator()(std::uint32_t i) const {
 std::size_t Collection::IdHash::operator()(std::string_view s) const {
   return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
 }
+bool Collection::IdEq::operator()(std::uint32_t a, std::uint32_t b) const {
+  return a == b || c->entries_[a].id == c->entries_[b].id;
+}
 bool Collection::IdEq::operator()(std::uint32_t a, std::string_view b) const {
   return c->entries_[a].id == b;
 }
@@ -75,8 +78,16 @@ std::uint32_t Collection::FindOrAdd(std::string_view id) {
 }
 
 void Collection::Reserve(std::size_t n) {
-  entries_.reserve(n);
-  index_.reserve(n);
+  entries_.reserve(entries_.size() + n);
+  // A large vector is its own mapping: huge pages for it (advice only)
+  // make filling it take few page faults.
+  const std::size_t bytes = entries_.capacity() * sizeof(Entry);
+  if (bytes >= 4 * kHugePage) {
+    auto lo = reinterpret_cast<std::uintptr_t>(entries_.data());
+    const std::uintptr_t hi = (lo + bytes) & ~(kHugePage - 1);
+    lo = (lo + kHugePage - 1) & ~(kHugePage - 1);
+    if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+  }
 }
 
 bool Collection::IndexLoaded() {

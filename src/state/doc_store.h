@@ -168,7 +168,9 @@ class Collection {
   struct IdEq {
     using is_transparent = void;
     const Collection* c;
-    bool operator()(std::uint32_t a, std::uint32_t b) const { return a == b; }
+    // Two entries are the same key when their ids are equal (so inserting
+    // an entry whose id is present finds the other one).
+    bool operator()(std::uint32_t a, std::uint32_t b) const;
     bool operator()(std::uint32_t a, std::string_view b) const;
     bool operator()(std::string_view a, std::uint32_t b) const { return (*this)(b, a); }
   };
