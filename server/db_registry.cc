@@ -31,15 +31,26 @@ std::string DbRegistry::PathOf(std::string_view name) const {
 }
 
 std::shared_ptr<nedb::NEDB> DbRegistry::Get(std::string_view name, bool create) {
+  return Open(name, create ? Mode::kOpenOrCreate : Mode::kOpenExisting);
+}
+
+std::shared_ptr<nedb::NEDB> DbRegistry::Create(std::string_view name) {
+  return Open(name, Mode::kCreateNew);
+}
+
+std::shared_ptr<nedb::NEDB> DbRegistry::Open(std::string_view name, Mode mode) {
   if (!ValidName(name)) {
     throw nedb::InvalidArgument("invalid database name (must match [A-Za-z0-9_-]{1,64})");
   }
   std::lock_guard<std::mutex> l(mu_);
-  if (auto it = open_.find(name); it != open_.end()) return it->second;
+  if (auto it = open_.find(name); it != open_.end()) {
+    return mode == Mode::kCreateNew ? nullptr : it->second;
+  }
   const std::string path = PathOf(name);
   std::error_code ec;
   const bool exists = fs::is_directory(path, ec);
-  if (!exists && !create) return nullptr;
+  if (exists && mode == Mode::kCreateNew) return nullptr;
+  if (!exists && mode == Mode::kOpenExisting) return nullptr;
   // Opening replays the log: done under mu_ so two requests never open the
   // same directory twice (the second would fail on the LOCK file).
   auto db = std::make_shared<nedb::NEDB>(path, options_);

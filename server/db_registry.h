@@ -40,6 +40,10 @@ class DbRegistry {
   // throws (nedb::CorruptionError, nedb::LockError, ...).
   std::shared_ptr<nedb::NEDB> Get(std::string_view name, bool create);
 
+  // Creates database `name` and returns it; nullptr if it already exists
+  // (so of two concurrent creates exactly one succeeds). Throws like Get().
+  std::shared_ptr<nedb::NEDB> Create(std::string_view name);
+
   // True if the database exists (open or on disk).
   bool Exists(std::string_view name);
 
@@ -63,6 +67,8 @@ class DbRegistry {
   const std::string& root() const { return root_; }
 
  private:
+  enum class Mode { kOpenExisting, kOpenOrCreate, kCreateNew };
+  std::shared_ptr<nedb::NEDB> Open(std::string_view name, Mode mode);
   std::string PathOf(std::string_view name) const;
 
   const std::string root_;

@@ -1,0 +1,37 @@
+// Copyright (c) NEDB authors.
+//
+// Bearer-token auth for nedbd's /v1/* routes (NEDBD_TOKEN / --token).
+#ifndef NEDB_SERVER_AUTH_H_
+#define NEDB_SERVER_AUTH_H_
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace nedbd {
+
+class Auth {
+ public:
+  // An empty token turns auth off: every request is allowed.
+  explicit Auth(std::string_view token);
+
+  bool enabled() const { return enabled_; }
+
+  // True if auth is off, or authorization is "Bearer <token>" with the
+  // configured token. Constant time in the token: both sides are hashed
+  // (BLAKE2b-256) and the digests compared with sodium_memcmp, so neither
+  // the length nor the first differing byte of the token leaks through
+  // timing.
+  bool Allows(std::string_view authorization) const;
+
+ private:
+  using Digest = std::array<unsigned char, 32>;
+  static Digest Hash(std::string_view text);
+
+  bool enabled_;
+  Digest token_digest_{};
+};
+
+}  // namespace nedbd
+
+#endif  // NEDB_SERVER_AUTH_H_

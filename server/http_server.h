@@ -1,0 +1,78 @@
+// Copyright (c) NEDB authors.
+//
+// nedbd's HTTP/1.1 server on Boost.Beast: an accept loop and keep-alive
+// sessions on one io_context run by `threads` threads, a body limit, and a
+// separate pool for blocking handlers (Exec::kBlocking: writes wait in the
+// engine's group commit there, many at once, while the I/O threads keep
+// serving). Routing, auth and errors are the Router's.
+//
+// Thread safety: Start() and Stop() from one thread (main); the rest runs
+// on the server's own threads.
+#ifndef NEDB_SERVER_HTTP_SERVER_H_
+#define NEDB_SERVER_HTTP_SERVER_H_
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace nedbd {
+
+class Router;
+class Metrics;
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 7070;               // 0: an ephemeral port (see HttpServer::port())
+  std::size_t max_body = 16u << 20;        // bytes; a larger body gets 413
+  unsigned threads = 1;                    // I/O threads
+  unsigned blocking_threads = 64;          // pool for Exec::kBlocking handlers
+  std::chrono::seconds idle_timeout{120};  // a silent connection is closed
+};
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, const Router& router, Metrics& metrics);
+  ~HttpServer();
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and listens (throws boost::system::system_error if it cannot),
+  // then starts the threads. Returns once the server accepts connections.
+  void Start();
+
+  // The bound port (the real one when options.port was 0).
+  std::uint16_t port() const { return port_; }
+
+  // Graceful stop: closes the listening socket, lets every request already
+  // read finish and get its response (connections then close instead of
+  // waiting for the next request), waits up to `grace` for that, then
+  // stops the threads. When it returns no handler is running.
+  void Stop(std::chrono::milliseconds grace);
+
+ private:
+  friend class Session;
+  void Accept();
+
+  const HttpServerOptions options_;
+  const Router& router_;
+  Metrics& metrics_;
+  boost::asio::io_context ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::thread_pool blocking_;
+  std::vector<std::thread> threads_;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> in_flight_{0};  // requests read and not yet answered
+};
+
+}  // namespace nedbd
+
+#endif  // NEDB_SERVER_HTTP_SERVER_H_

@@ -1,0 +1,165 @@
+// Copyright (c) NEDB authors.
+//
+// nedbd: the NEDB server daemon (docs/SERVER.md). Opens every database under
+// the data root, serves HTTP/JSON until SIGTERM or SIGINT, then finishes the
+// requests in flight, checkpoints every database and exits 0.
+#include <pthread.h>
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "db_registry.h"
+#include "http_server.h"
+#include "metrics.h"
+#include "routes.h"
+
+namespace {
+
+constexpr std::size_t kMaxBodyCeiling = 64u << 20;  // the issue's upper bound
+
+struct Config {
+  std::string host = "127.0.0.1";
+  int port = 7070;
+  std::string data = "./nedb-data";
+  std::string token;
+  std::string sync = "always";
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  unsigned blocking_threads = 64;
+  std::size_t max_body = 16u << 20;
+};
+
+void AddFlags(CLI::App& app, Config& c) {
+  app.add_option("--host", c.host, "Bind address")->envname("NEDBD_HOST")->capture_default_str();
+  app.add_option("--port", c.port, "Bind port (0: an ephemeral port, printed in the boot line)")
+      ->envname("NEDBD_PORT")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  app.add_option("--data", c.data, "Root directory; each database is a subdirectory")
+      ->envname("NEDBD_DATA")
+      ->capture_default_str();
+  app.add_option("--token", c.token,
+                 "Bearer token required on every /v1/* request (unset: auth off)")
+      ->envname("NEDBD_TOKEN");
+  app.add_option("--sync", c.sync, "fsync policy of every database: always | everysec | no")
+      ->envname("NEDBD_SYNC")
+      ->check(CLI::IsMember({"always", "everysec", "no"}))
+      ->capture_default_str();
+  app.add_option("--threads", c.threads, "I/O threads (default: one per core)")
+      ->envname("NEDBD_THREADS")
+      ->check(CLI::Range(1u, 1024u))
+      ->capture_default_str();
+  app.add_option("--blocking-threads", c.blocking_threads,
+                 "Threads for writes and disk-bound requests (they wait in fsync together)")
+      ->envname("NEDBD_BLOCKING_THREADS")
+      ->check(CLI::Range(1u, 4096u))
+      ->capture_default_str();
+  app.add_option("--max-body", c.max_body, "Largest request body in bytes (at most 64 MiB)")
+      ->envname("NEDBD_MAX_BODY")
+      ->check(CLI::Range(std::size_t{1}, kMaxBodyCeiling))
+      ->capture_default_str();
+}
+
+nedb::Sync SyncOf(const std::string& s) {
+  if (s == "everysec") return nedb::Sync::EverySec;
+  if (s == "no") return nedb::Sync::None;
+  return nedb::Sync::Always;
+}
+
+// Opens every database under the root and prints one boot line each with
+// what the open replayed. False if another process holds one (a second
+// daemon on the same data); other failures are printed and the database
+// is left closed (its requests then get the error).
+bool OpenAll(nedbd::DbRegistry& registry) {
+  for (const std::string& name : registry.Names()) {
+    try {
+      auto db = registry.Get(name, /*create=*/false);
+      const nlohmann::json info = db->open_info();
+      std::cout << "nedbd: db " << name << " seq=" << db->seq()
+                << " snapshot=" << (info.value("snapshot", false) ? "yes" : "no")
+                << " snapshot_seq=" << info.value("snapshot_seq", nlohmann::json()).dump()
+                << " replayed_ops=" << info.value("replayed_ops", 0) << std::endl;
+    } catch (const nedb::LockError& e) {
+      std::cerr << "nedbd: " << e.what() << std::endl;
+      return false;
+    } catch (const std::exception& e) {
+      std::cerr << "nedbd: cannot open db " << name << ": " << e.what() << std::endl;
+    }
+  }
+  return true;
+}
+
+// On shutdown: a checkpoint for every database that changed since it was
+// opened (or replayed ops on open), so the next start replays nothing.
+void CheckpointOnShutdown(nedbd::DbRegistry& registry) {
+  for (const auto& [name, db] : registry.OpenDatabases()) {
+    try {
+      std::uint64_t appended = 0;
+      for (const auto& [kind, n] : db->stats().ops_appended) appended += n;
+      const std::uint64_t replayed = db->open_info().value("replayed_ops", 0);
+      if (appended == 0 && replayed == 0) continue;  // already loads with zero delta
+      const nlohmann::json cp = db->checkpoint();
+      std::cout << "nedbd: checkpoint db " << name << " seq=" << cp.value("seq", 0) << std::endl;
+    } catch (const std::exception& e) {
+      std::cerr << "nedbd: checkpoint of db " << name << " failed: " << e.what() << std::endl;
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config config;
+  CLI::App app{"nedbd: the NEDB server daemon (HTTP/JSON; docs/SERVER.md)"};
+  AddFlags(app, config);
+  CLI11_PARSE(app, argc, argv);
+
+  // SIGTERM/SIGINT are taken by sigwait() in main; every thread started
+  // below inherits the mask, so none of them is interrupted by a signal.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  try {
+    nedb::Options db_options;
+    db_options.sync = SyncOf(config.sync);
+    db_options.logger = [](const std::string& msg) { std::cerr << "nedbd: " << msg << std::endl; };
+    nedbd::DbRegistry registry(config.data, db_options);
+    if (!OpenAll(registry)) return 1;
+
+    nedbd::Metrics metrics;
+    nedbd::Router router{nedbd::Auth(config.token)};
+    nedbd::AddAllRoutes(router, registry, metrics);
+
+    nedbd::HttpServerOptions options;
+    options.host = config.host;
+    options.port = static_cast<std::uint16_t>(config.port);
+    options.max_body = config.max_body;
+    options.threads = config.threads;
+    options.blocking_threads = config.blocking_threads;
+    nedbd::HttpServer server(options, router, metrics);
+    server.Start();
+    std::cout << "nedbd " << nedb::kVersion << " \u2014 http://" << config.host << ":"
+              << server.port() << " data=" << config.data
+              << " auth=" << (config.token.empty() ? "off" : "on") << std::endl;
+
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    std::cout << "nedbd: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
+              << ", finishing requests in flight" << std::endl;
+    server.Stop(std::chrono::seconds(30));
+    CheckpointOnShutdown(registry);
+    registry.CloseAll();
+    std::cout << "nedbd: stopped" << std::endl;
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "nedbd: " << e.what() << std::endl;
+    return 1;
+  }
+}
