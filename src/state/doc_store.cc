@@ -23,18 +23,22 @@ namespace {
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 }  // namespace
 
-Arena::Arena(std::size_t size) : size_(size) {
-  if (size < 4 * kHugePage) {
-    data_ = static_cast<char*>(std::malloc(std::max<std::size_t>(size, 1)));
+void* AllocateLarge(std::size_t bytes) {
+  void* p;
+  if (bytes < 4 * kHugePage) {
+    p = std::malloc(std::max<std::size_t>(bytes, 1));
   } else {
     // Whole huge pages: aligned_alloc wants a multiple of the alignment,
     // and madvise works on whole pages.
-    const std::size_t cap = (size + kHugePage - 1) / kHugePage * kHugePage;
-    data_ = static_cast<char*>(std::aligned_alloc(kHugePage, cap));
-    if (data_ != nullptr) madvise(data_, cap, MADV_HUGEPAGE);  // advice only; errors ignored
+    const std::size_t cap = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+    p = std::aligned_alloc(kHugePage, cap);
+    if (p != nullptr) madvise(p, cap, MADV_HUGEPAGE);  // advice only; errors ignored
   }
-  if (data_ == nullptr) throw std::bad_alloc();
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
 }
+
+Arena::Arena(std::size_t size) : data_(static_cast<char*>(AllocateLarge(size))), size_(size) {}
 
 Arena::~Arena() { std::free(data_); }
 
@@ -77,18 +81,7 @@ std::uint32_t Collection::FindOrAdd(std::string_view id) {
   return n;
 }
 
-void Collection::Reserve(std::size_t n) {
-  entries_.reserve(entries_.size() + n);
-  // A large vector is its own mapping: huge pages for it (advice only)
-  // make filling it take few page faults.
-  const std::size_t bytes = entries_.capacity() * sizeof(Entry);
-  if (bytes >= 4 * kHugePage) {
-    auto lo = reinterpret_cast<std::uintptr_t>(entries_.data());
-    const std::uintptr_t hi = (lo + bytes) & ~(kHugePage - 1);
-    lo = (lo + kHugePage - 1) & ~(kHugePage - 1);
-    if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
-  }
-}
+void Collection::Reserve(std::size_t n) { entries_.reserve(entries_.size() + n); }
 
 bool Collection::IndexLoaded() {
   const auto n = static_cast<std::uint32_t>(entries_.size());
