@@ -3,12 +3,14 @@
 // repetitions, wall-clock time, data on the disk under NEDB_BENCH_DIR (keep it
 // off tmpfs; the files are warm in the page cache when opens are timed).
 //
-//   checkpoint_bench [N_DOCS [DELTA_OPS]]     default 1000000 1000
+//   checkpoint_bench [N_DOCS [DELTA_OPS [IDS]]]  default 1000000 1000 N_DOCS
 //   checkpoint_bench --open DIR [TIMES]       only open DIR (for perf record)
 //
 // Data set: N_DOCS puts of distinct ids (~104-byte documents from
 // bench_common.h) into a durable database with Sync::None, so N_DOCS live
-// documents and N_DOCS + 1 ops (with genesis).
+// documents and N_DOCS + 1 ops (with genesis). With IDS < N_DOCS, put i
+// writes id i % IDS instead (a history with updates: IDS live documents,
+// N_DOCS / IDS versions each); "docs" below then means the IDS live ones.
 //  (b) checkpoint() of the N_DOCS live documents: time (each repetition is one
 //      more checkpoint() of the same state) and snapshot.json size; then the
 //      open of that directory (exactly the snapshot + 0 delta ops): docs / open
@@ -95,14 +97,18 @@ int main(int argc, char** argv) {
   }
   const std::uint64_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
   const std::uint64_t delta = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1'000;
+  const std::uint64_t ids =
+      std::min(n, argc > 3 ? std::max<std::uint64_t>(1, std::strtoull(argv[3], nullptr, 10)) : n);
   const char* reps_env = std::getenv("NEDB_BENCH_CKPT_REPS");
   const int reps = reps_env != nullptr ? std::max(1, std::atoi(reps_env)) : 3;
 
   const std::string dir = nb::FreshDir("ckpt");
   const std::string full_dir = nb::FreshDir("ckpt-full");
-  std::printf("scratch %s on %s; %llu docs, %llu delta ops, %d repetitions (median)\n",
-              nb::ScratchRoot().c_str(), nb::FsType(nb::ScratchRoot()).c_str(),
-              static_cast<unsigned long long>(n), static_cast<unsigned long long>(delta), reps);
+  std::printf(
+      "scratch %s on %s; %llu puts over %llu ids, %llu delta ops, %d repetitions (median)\n",
+      nb::ScratchRoot().c_str(), nb::FsType(nb::ScratchRoot()).c_str(),
+      static_cast<unsigned long long>(n), static_cast<unsigned long long>(ids),
+      static_cast<unsigned long long>(delta), reps);
 
   // ---- load ----
   std::uint64_t seq_after_ckpt = 0;
@@ -113,9 +119,11 @@ int main(int argc, char** argv) {
     nedb::NEDB db(dir, nedb::Options{.sync = nedb::Sync::None});
     auto t0 = Clock::now();
     for (std::uint64_t i = 0; i < n; ++i) {
-      nlohmann::json d = nb::Doc(i);
-      if (i % 1024 == 0) json_bytes += d.dump().size() * std::min<std::uint64_t>(1024, n - i);
-      db.put(nb::kColl, nb::Id(i), std::move(d));
+      nlohmann::json d = nb::Doc(i % ids, i / ids);
+      if (i >= n - ids && i % 1024 == 0) {  // the live versions
+        json_bytes += d.dump().size() * std::min<std::uint64_t>(1024, n - i);
+      }
+      db.put(nb::kColl, nb::Id(i % ids), std::move(d));
     }
     auto t1 = Clock::now();
     std::printf("load: %llu puts in %.2f s (%.0f puts/s)\n", static_cast<unsigned long long>(n),
@@ -146,7 +154,9 @@ int main(int argc, char** argv) {
   // ---- (a) delta ops after the checkpoint, then snapshot vs full replay ----
   {
     nedb::NEDB db(dir, nedb::Options{.sync = nedb::Sync::None});
-    for (std::uint64_t i = 0; i < delta; ++i) db.put(nb::kColl, nb::Id(i % n), nb::Doc(i % n, 1));
+    for (std::uint64_t i = 0; i < delta; ++i) {
+      db.put(nb::kColl, nb::Id(i % ids), nb::Doc(i % ids, n / ids + 1));
+    }
     db.close();
   }
   const std::uint64_t final_seq = seq_after_ckpt + delta;
@@ -171,13 +181,13 @@ int main(int argc, char** argv) {
   }
 
   Stat ck = Summ(ckpt_s), s0 = Summ(snap0_s), sa = Summ(snap_s), fa = Summ(full_s);
-  const double load_rate = static_cast<double>(n) / s0.med;
+  const double load_rate = static_cast<double>(ids) / s0.med;
   const double ratio = sa.med / fa.med;
   const double mb = 1e6;
   std::printf("\n");
   std::printf("| metric | median | min..max | bar | result |\n|---|---|---|---|---|\n");
   std::printf("| (b) checkpoint() of %llu live docs | %.3f s | %.3f..%.3f s | - | - |\n",
-              static_cast<unsigned long long>(n), ck.med, ck.min, ck.max);
+              static_cast<unsigned long long>(ids), ck.med, ck.min, ck.max);
   std::printf("| (b) snapshot.json size | %.1f MB (%.2fx the %.1f MB of doc JSON) | - | - | - |\n",
               static_cast<double>(snap_bytes) / mb,
               static_cast<double>(snap_bytes) / static_cast<double>(json_bytes),
@@ -187,8 +197,8 @@ int main(int argc, char** argv) {
   std::printf(
       "| (b) snapshot load rate | %.0f docs/s (%.0f MB/s of snapshot) | %.0f..%.0f | >= 2,000,000 "
       "docs/s | %s |\n",
-      load_rate, static_cast<double>(snap_bytes) / mb / s0.med, static_cast<double>(n) / s0.max,
-      static_cast<double>(n) / s0.min, load_rate >= 2e6 ? "PASS" : "FAIL");
+      load_rate, static_cast<double>(snap_bytes) / mb / s0.med, static_cast<double>(ids) / s0.max,
+      static_cast<double>(ids) / s0.min, load_rate >= 2e6 ? "PASS" : "FAIL");
   std::printf("| (a) open, snapshot + %llu delta ops | %.3f s | %.3f..%.3f s | - | - |\n",
               static_cast<unsigned long long>(delta), sa.med, sa.min, sa.max);
   std::printf(
@@ -201,10 +211,12 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(log_bytes_b),
               static_cast<unsigned long long>(log_bytes_a));
   std::printf(
-      "{\"docs\":%llu,\"delta\":%llu,\"reps\":%d,\"checkpoint_s\":%.6f,\"snapshot_bytes\":%llu,"
+      "{\"ops\":%llu,\"docs\":%llu,\"delta\":%llu,\"reps\":%d,\"checkpoint_s\":%.6f,\"snapshot_"
+      "bytes\":%llu,"
       "\"json_bytes\":%llu,\"open_snap0_s\":%.6f,\"load_docs_per_s\":%.0f,\"open_snap_s\":%.6f,"
       "\"open_full_s\":%.6f,\"ratio\":%.4f}\n",
-      static_cast<unsigned long long>(n), static_cast<unsigned long long>(delta), reps, ck.med,
+      static_cast<unsigned long long>(n), static_cast<unsigned long long>(ids),
+      static_cast<unsigned long long>(delta), reps, ck.med,
       static_cast<unsigned long long>(snap_bytes), static_cast<unsigned long long>(json_bytes),
       s0.med, load_rate, sa.med, fa.med, ratio);
   if (std::getenv("NEDB_BENCH_KEEP") == nullptr) {
