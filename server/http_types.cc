@@ -1,6 +1,7 @@
 // Copyright (c) NEDB authors.
 #include "http_types.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "nedb/errors.h"
@@ -33,9 +34,42 @@ std::optional<std::uint64_t> Request::QueryUint(std::string_view key) const {
   return value;
 }
 
+namespace {
+
+// Deepest [ / { nesting of a JSON text (outside strings). Checked before
+// parsing: the parser is iterative, but dumping and the engine's document
+// code recurse, so a body of a million '[' must not reach them.
+std::size_t NestingDepth(std::string_view text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
 nlohmann::json Request::JsonBody() const {
   if (body.empty()) {
     throw HttpError(http::status::bad_request, "bad_json", "the request body must be JSON");
+  }
+  if (NestingDepth(body) > kMaxJsonDepth) {
+    throw HttpError(http::status::bad_request, "bad_json",
+                    "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
   nlohmann::json value = nlohmann::json::parse(body);  // parse_error -> 400 bad_json
   if (!value.is_object()) {

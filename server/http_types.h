@@ -23,6 +23,9 @@ namespace nedbd {
 
 namespace http = boost::beast::http;
 
+// The deepest JSON nesting a request body may have.
+inline constexpr std::size_t kMaxJsonDepth = 256;
+
 struct Request {
   http::verb method = http::verb::get;
   std::vector<std::pair<std::string, std::string>> params;  // ":name" -> decoded segment
@@ -35,7 +38,8 @@ struct Request {
   std::optional<std::string> Query(std::string_view key) const;
   // A query value that must be a non-negative integer (400 otherwise).
   std::optional<std::uint64_t> QueryUint(std::string_view key) const;
-  // The body parsed as a JSON object (400 bad_json / bad_request otherwise).
+  // The body parsed as a JSON object (400 bad_json / bad_request otherwise,
+  // also for nesting deeper than kMaxJsonDepth).
   nlohmann::json JsonBody() const;
 };
 

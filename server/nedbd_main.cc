@@ -15,6 +15,7 @@
 #include "db_registry.h"
 #include "http_server.h"
 #include "metrics.h"
+#include "resp_service.h"
 #include "routes.h"
 
 namespace {
@@ -30,6 +31,7 @@ struct Config {
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   unsigned blocking_threads = 64;
   std::size_t max_body = 16u << 20;
+  int resp2_port = 0;  // 0: RESP2 off
 };
 
 void AddFlags(CLI::App& app, Config& c) {
@@ -60,6 +62,10 @@ void AddFlags(CLI::App& app, Config& c) {
   app.add_option("--max-body", c.max_body, "Largest request body in bytes (at most 64 MiB)")
       ->envname("NEDBD_MAX_BODY")
       ->check(CLI::Range(std::size_t{1}, kMaxBodyCeiling))
+      ->capture_default_str();
+  app.add_option("--resp2-port", c.resp2_port, "RESP2 (Redis protocol) port, docs/RESP.md; 0: off")
+      ->envname("NEDBD_RESP2_PORT")
+      ->check(CLI::Range(0, 65535))
       ->capture_default_str();
 }
 
@@ -92,15 +98,18 @@ bool OpenAll(nedbd::DbRegistry& registry) {
   return true;
 }
 
-// On shutdown: a checkpoint for every database that changed since it was
-// opened (or replayed ops on open), so the next start replays nothing.
+// On shutdown: a checkpoint for every database, so the next start replays
+// nothing; skipped for one that loaded from its snapshot with no delta and
+// has not changed since (a restart loop must not grow the log).
 void CheckpointOnShutdown(nedbd::DbRegistry& registry) {
   for (const auto& [name, db] : registry.OpenDatabases()) {
     try {
       std::uint64_t appended = 0;
       for (const auto& [kind, n] : db->stats().ops_appended) appended += n;
-      const std::uint64_t replayed = db->open_info().value("replayed_ops", 0);
-      if (appended == 0 && replayed == 0) continue;  // already loads with zero delta
+      const nlohmann::json info = db->open_info();
+      const bool zero_delta =
+          info.value("snapshot", false) && info.value("replayed_ops", 0) == 0 && appended == 0;
+      if (zero_delta) continue;  // already loads from its snapshot with nothing to replay
       const nlohmann::json cp = db->checkpoint();
       std::cout << "nedbd: checkpoint db " << name << " seq=" << cp.value("seq", 0) << std::endl;
     } catch (const std::exception& e) {
@@ -148,11 +157,26 @@ int main(int argc, char** argv) {
     std::cout << "nedbd " << nedb::kVersion << " \u2014 http://" << config.host << ":"
               << server.port() << " data=" << config.data
               << " auth=" << (config.token.empty() ? "off" : "on") << std::endl;
+    std::unique_ptr<nedbd::RespService> resp2;  // docs/RESP.md
+    if (config.resp2_port != 0) {
+      resp2 = std::make_unique<nedbd::RespService>(
+          registry,
+          nedbd::RespServerOptions{.host = config.host,
+                                   .port = static_cast<std::uint16_t>(config.resp2_port),
+                                   .token = config.token,
+                                   .write_threads = db_options.sync == nedb::Sync::Always
+                                                        ? static_cast<int>(config.blocking_threads)
+                                                        : 0},
+          config.threads);
+      std::cout << "resp2 \u2014 redis:// " << config.host << ":" << resp2->port()
+                << " (RESP2 wire protocol)" << std::endl;
+    }
 
     int sig = 0;
     sigwait(&stop_signals, &sig);
     std::cout << "nedbd: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
               << ", finishing requests in flight" << std::endl;
+    if (resp2) resp2->Stop();
     server.Stop(std::chrono::seconds(30));
     CheckpointOnShutdown(registry);
     registry.CloseAll();
