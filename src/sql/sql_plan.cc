@@ -42,6 +42,13 @@ nql::Condition Cond(const Column& c, nql::CmpOp op, nlohmann::json v) {
   return out;
 }
 
+// True if e reads no column and no SEARCH: the same for every row.
+bool IsConstant(const Expr& e) {
+  if (e.kind == ExprKind::kColumn) return false;
+  if (e.kind == ExprKind::kLike && SearchTerm(e)) return false;
+  return std::all_of(e.args.begin(), e.args.end(), [](const Expr& a) { return IsConstant(a); });
+}
+
 // What NQL cannot express about condition e.
 std::string Describe(const Expr& e) {
   switch (e.kind) {
@@ -122,8 +129,8 @@ class Planner {
     std::vector<nql::Condition> conds;
     const Expr* col = !c.args.empty() ? &c.args[0] : nullptr;
     const bool plain_col = col && col->kind == ExprKind::kColumn && NqlField(col->column);
+    if (IsConstant(c)) return Test(c, nlohmann::json::object(), {});  // true: drop it
     switch (c.kind) {
-      case ExprKind::kLiteral: return c.value == true;
       case ExprKind::kCompare: {
         const Expr& a = c.args[0];
         const Expr& b = c.args[1];
@@ -161,11 +168,12 @@ class Planner {
           flipped.op = Negate(in.op);
           return Push(flipped);
         }
-        if (in.kind == ExprKind::kIsNull && !in.negated) {
+        if ((in.kind == ExprKind::kIsNull && !in.negated) || in.kind == ExprKind::kIn) {
           Expr flipped = in;
-          flipped.negated = true;
+          flipped.negated = !in.negated;
           return Push(flipped);
         }
+        if (in.kind == ExprKind::kNot) return Push(in.args[0]);
         return false;
       }
       case ExprKind::kLike: {
