@@ -50,21 +50,6 @@ const Version* VisibleAt(const VersionChain& chain, std::uint64_t as_of) {
   return &*(it - 1);
 }
 
-// absl's own string hash (std::string_view would go through std::hash).
-std::size_t Collection::IdHash::operator()(std::uint32_t i) const {
-  const std::string& s = c->entries_[i].id;
-  return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
-}
-std::size_t Collection::IdHash::operator()(std::string_view s) const {
-  return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
-}
-bool Collection::IdEq::operator()(std::uint32_t a, std::uint32_t b) const {
-  return a == b || c->entries_[a].id == c->entries_[b].id;
-}
-bool Collection::IdEq::operator()(std::uint32_t a, std::string_view b) const {
-  return c->entries_[a].id == b;
-}
-
 Collection::Collection() : index_(0, IdHash{this}, IdEq{this}) {}
 
 const VersionChain* Collection::Find(std::string_view id) const {

@@ -10,6 +10,8 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 #include <absl/container/inlined_vector.h>
+#include <absl/hash/hash.h>
+#include <absl/strings/string_view.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -200,6 +202,21 @@ class Collection {
   absl::flat_hash_set<std::uint32_t, IdHash, IdEq, LargeAllocator<std::uint32_t>> index_;
   std::size_t live_ = 0;
 };
+
+// Inline: every lookup and insert calls them. absl's own string hash
+// (std::string_view would go through std::hash).
+inline std::size_t Collection::IdHash::operator()(std::string_view s) const {
+  return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
+}
+inline std::size_t Collection::IdHash::operator()(std::uint32_t i) const {
+  return (*this)(std::string_view(c->entries_[i].id));
+}
+inline bool Collection::IdEq::operator()(std::uint32_t a, std::uint32_t b) const {
+  return a == b || c->entries_[a].id == c->entries_[b].id;
+}
+inline bool Collection::IdEq::operator()(std::uint32_t a, std::string_view b) const {
+  return c->entries_[a].id == b;
+}
 
 class DocStore {
  public:
