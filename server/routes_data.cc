@@ -5,6 +5,7 @@
 // blocking pool (Exec::kBlocking), reads inline.
 #include <nlohmann/json.hpp>
 
+#include "nedb/sql.h"
 #include "routes.h"
 
 namespace nedbd {
@@ -28,6 +29,22 @@ Response Query(Request& req, nedb::NEDB& db) {
   json out = Position(db);
   out["rows"] = rows;
   out["count"] = rows.size();
+  return Response::Json(out);
+}
+
+// POST .../sql {"sql": "..."} (docs/SQL.md): a SELECT answers like /query,
+// a write with {"affected", "seq", "head"}; SQL errors are bad_query (400).
+Response Sql(Request& req, nedb::NEDB& db) {
+  const json body = req.JsonBody();
+  json result = nedb::sql_exec(db, RequireString(body, "sql"));
+  json out = Position(db);
+  if (result.is_array()) {
+    out["count"] = result.size();
+    out["rows"] = std::move(result);
+  } else {
+    out["affected"] = result["affected"];
+    out["seq"] = result["seq"];
+  }
   return Response::Json(out);
 }
 
@@ -139,6 +156,7 @@ void AddDataRoutes(Router& router, DbRegistry& registry) {
   };
   const std::string base = "/v1/databases/:name";
   add(verb::post, base + "/query", Exec::kInline, Query);
+  add(verb::post, base + "/sql", Exec::kBlocking, Sql);
   add(verb::post, base + "/put", Exec::kBlocking, Put);
   add(verb::post, base + "/index", Exec::kBlocking, [](Request& req, nedb::NEDB& db) {
     const json body = req.JsonBody();
