@@ -2,7 +2,6 @@
 #include "http_server.h"
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <iostream>
@@ -28,8 +27,8 @@ beast::string_view Beast(std::string_view s) { return {s.data(), s.size()}; }
 }  // namespace
 
 // One connection: read a request, answer it, repeat while keep-alive. All
-// of a session's handlers run on its strand; a blocking handler runs on the
-// server's pool and posts its response back to the strand.
+// of a session's handlers run on its io_context's one thread; a blocking
+// handler runs on the server's pool and posts its response back there.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, HttpServer& server) : stream_(std::move(socket)), server_(server) {}
@@ -135,12 +134,21 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string_view label_;  // a route's pattern (lives as long as the router)
 };
 
+namespace {
+std::vector<std::unique_ptr<net::io_context>> MakeContexts(unsigned n) {
+  std::vector<std::unique_ptr<net::io_context>> iocs;
+  for (unsigned i = 0; i < std::max(n, 1u); ++i)
+    iocs.push_back(std::make_unique<net::io_context>(1));
+  return iocs;
+}
+}  // namespace
+
 HttpServer::HttpServer(HttpServerOptions options, const Router& router, Metrics& metrics)
     : options_(std::move(options)),
       router_(router),
       metrics_(metrics),
-      ioc_(static_cast<int>(options_.threads)),
-      acceptor_(net::make_strand(ioc_)),
+      iocs_(MakeContexts(options_.threads)),
+      acceptor_(*iocs_[0]),
       blocking_(options_.blocking_threads) {}
 
 HttpServer::~HttpServer() {
@@ -155,13 +163,14 @@ void HttpServer::Start() {
   acceptor_.listen(net::socket_base::max_listen_connections);
   port_ = acceptor_.local_endpoint().port();
   Accept();
-  for (unsigned i = 0; i < options_.threads; ++i) {
-    threads_.emplace_back([this] {
+  for (auto& ioc : iocs_) {
+    work_.push_back(net::make_work_guard(*ioc));
+    threads_.emplace_back([&ioc = *ioc] {
       // Handlers catch their own errors; this only keeps a thread alive if
       // something unexpected escapes.
       for (;;) {
         try {
-          ioc_.run();
+          ioc.run();
           return;
         } catch (const std::exception& e) {
           std::cerr << "nedbd: unexpected error in I/O thread: " << e.what() << std::endl;
@@ -172,7 +181,8 @@ void HttpServer::Start() {
 }
 
 void HttpServer::Accept() {
-  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+  net::io_context& ioc = *iocs_[next_ioc_++ % iocs_.size()];
+  acceptor_.async_accept(ioc, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
       socket.set_option(tcp::no_delay(true), ec);
@@ -192,7 +202,8 @@ void HttpServer::Stop(std::chrono::milliseconds grace) {
   while (in_flight_ > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  ioc_.stop();
+  work_.clear();
+  for (auto& ioc : iocs_) ioc->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
   blocking_.join();  // engine writes already started finish before shutdown

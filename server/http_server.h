@@ -1,10 +1,15 @@
 // Copyright (c) NEDB authors.
 //
 // nedbd's HTTP/1.1 server on Boost.Beast: an accept loop and keep-alive
-// sessions on one io_context run by `threads` threads, a body limit, and a
-// separate pool for blocking handlers (Exec::kBlocking: writes wait in the
-// engine's group commit there, many at once, while the I/O threads keep
-// serving). Routing, auth and errors are the Router's.
+// sessions on `threads` I/O threads, a body limit, and a separate pool for
+// blocking handlers (Exec::kBlocking: writes wait in the engine's group
+// commit there, many at once, while the I/O threads keep serving). Routing,
+// auth and errors are the Router's.
+//
+// Each I/O thread runs its own io_context and owns the connections handed
+// to it (round robin at accept), so a session needs no strand and threads
+// never contend on one scheduler: measured on 2 cores, one io_context run
+// by 2 threads served fewer GET /health per second than 1 thread did.
 //
 // Thread safety: Start() and Stop() from one thread (main); the rest runs
 // on the server's own threads.
@@ -12,12 +17,14 @@
 #define NEDB_SERVER_HTTP_SERVER_H_
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -64,8 +71,11 @@ class HttpServer {
   const HttpServerOptions options_;
   const Router& router_;
   Metrics& metrics_;
-  boost::asio::io_context ioc_;
-  boost::asio::ip::tcp::acceptor acceptor_;
+  // One per I/O thread, each kept running by a work guard until Stop().
+  std::vector<std::unique_ptr<boost::asio::io_context>> iocs_;
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  boost::asio::ip::tcp::acceptor acceptor_;  // on iocs_[0]
+  std::size_t next_ioc_ = 0;                 // round robin; used on iocs_[0] only
   boost::asio::thread_pool blocking_;
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;

@@ -58,9 +58,10 @@ stop_nedbd INT || fail "exit status $? on SIGINT, want 0"
 grep -q "checkpoint db empty" "$WORK/out.log" && fail "unchanged database checkpointed again"
 
 # The environment variables (NEDBD_DATA, NEDBD_HOST, NEDBD_PORT).
-NEDBD_DATA=$DATA NEDBD_HOST=127.0.0.1 NEDBD_PORT=0 "$NEDBD" >"$WORK/out.log" 2>&1 &
+: >"$WORK/out.log"
+NEDBD_DATA=$DATA NEDBD_HOST=127.0.0.1 NEDBD_PORT=0 "$NEDBD" >>"$WORK/out.log" 2>&1 &
 PID=$!
-for _ in $(seq 1 100); do grep -q "^nedbd 0" "$WORK/out.log" && break; sleep 0.05; done
+for _ in $(seq 1 600); do grep -q "^nedbd 0" "$WORK/out.log" && break; sleep 0.05; done
 grep -q "^nedbd 0\.1\.0 — http://127\.0\.0\.1:[0-9]* data=$DATA auth=off$" "$WORK/out.log" ||
   fail "boot line with env: $(cat "$WORK/out.log")"
 grep -q "^nedbd: db shop .*replayed_ops=0$" "$WORK/out.log" || fail "env: replayed ops"

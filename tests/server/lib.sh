@@ -39,9 +39,12 @@ die() {
 # start_nedbd [flags...]: starts the daemon on port 0 and waits for its boot
 # line; sets PID, PORT, BASE.
 start_nedbd() {
+  # Truncated here, not by the child's redirection: that races with the
+  # polling below, which could read the previous run's boot line.
+  : >"$WORK/out.log"
   "$NEDBD" --port 0 --data "$DATA" "$@" >"$WORK/out.log" 2>"$WORK/err.log" &
   PID=$!
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 600); do  # up to 30 s on a loaded machine
     PORT=$(sed -n 's/^nedbd .* — http:\/\/127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$WORK/out.log")
     [ -n "$PORT" ] && break
     kill -0 "$PID" 2>/dev/null || die "nedbd exited during boot"
