@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh Debian machine:
-#   make run   -- install missing packages, build, run the main job
+#   make run   -- install missing packages, build, start nedbd (make demo: the quickstart)
 #   make test  -- install missing packages, build, run the whole test suite (CTest),
 #                 then the sanitizer (ASan+UBSan) build of the suite, then the fuzzers
 JOBS ?= $(shell nproc)
@@ -20,10 +20,13 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
+# nedbd with its defaults (NEDBD_HOST/PORT/DATA/TOKEN apply; docs/SERVER.md).
 run: build
-	$(BUILD)/examples/quickstart ./mydata
+	$(BUILD)/server/nedbd
 
-demo: run
+# The C++ quickstart (examples/quickstart.cc) against ./mydata.
+demo: build
+	$(BUILD)/examples/quickstart ./mydata
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
