@@ -195,7 +195,7 @@ class Parser {
     return -n.get<double>();
   }
   std::uint64_t Count(std::string_view what) {
-    if (tok_.kind != TokenKind::kNumber || !n_is_uint()) {
+    if (tok_.kind != TokenKind::kNumber || !tok_.num.is_number_integer()) {
       if (IsPunct("?") || IsPunct(":") || IsPunct("$")) Unsup("query parameters");
       Fail("expected " + std::string(what) + " (a non-negative integer)");
     }
@@ -205,7 +205,6 @@ class Parser {
     Advance();
     return v;
   }
-  bool n_is_uint() const { return tok_.num.is_number_integer(); }
 
   // Operands NEDB recognises but does not run.
   void CheckUnsupportedOperand() const {
