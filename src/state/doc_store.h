@@ -47,6 +47,9 @@ class Blob {
   char data_[1];
 };
 
+// The snapshot format's document records rely on this layout.
+static_assert(alignof(Blob) == 1 && sizeof(Blob) == 5, "Blob is a u32 length and the bytes");
+
 // Owns a malloc'ed Blob, or borrows one that lives in an Arena of the same
 // DocStore (never freed on its own). The tag is the pointer's top bit,
 // which no user-space address has.
