@@ -77,6 +77,13 @@ class Session : public std::enable_shared_from_this<Session> {
     label_ = resolved.label;
     if (resolved.response) return Write(std::move(*resolved.response));
     if (resolved.route->exec == Exec::kInline) return Write(Router::Run(resolved));
+    if (resolved.route->exec == Exec::kAsync) {
+      return Router::RunAsync(resolved, [self = shared_from_this()](Response response) {
+        net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+          self->Write(std::move(response));
+        });
+      });
+    }
     net::post(server_.blocking_, [self = shared_from_this(), r = std::move(resolved)]() mutable {
       Response response = Router::Run(r);
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {

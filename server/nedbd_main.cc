@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "db_registry.h"
@@ -143,8 +144,9 @@ int main(int argc, char** argv) {
     if (!OpenAll(registry)) return 1;
 
     nedbd::Metrics metrics;
+    auto batcher = std::make_unique<nedbd::WriteBatcher>();
     nedbd::Router router{nedbd::Auth(config.token)};
-    nedbd::AddAllRoutes(router, registry, metrics);
+    nedbd::AddAllRoutes(router, registry, metrics, *batcher);
 
     nedbd::HttpServerOptions options;
     options.host = config.host;
@@ -178,6 +180,7 @@ int main(int argc, char** argv) {
               << ", finishing requests in flight" << std::endl;
     if (resp2) resp2->Stop();
     server.Stop(std::chrono::seconds(30));
+    batcher.reset();  // runs what is still queued (only after a timed-out grace)
     CheckpointOnShutdown(registry);
     registry.CloseAll();
     std::cout << "nedbd: stopped" << std::endl;

@@ -87,6 +87,11 @@ void Router::Add(http::verb method, std::string_view pattern, Exec exec, Handler
   routes_.push_back(std::move(route));
 }
 
+void Router::AddAsync(http::verb method, std::string_view pattern, AsyncHandler handler) {
+  Add(method, pattern, Exec::kAsync, nullptr);
+  routes_.back().async = std::move(handler);
+}
+
 Resolved Router::Resolve(http::verb method, std::string_view target, std::string body,
                          std::string_view authorization) const {
   Resolved out;
@@ -162,6 +167,14 @@ Response Router::Run(Resolved& resolved) {
     return resolved.route->handler(resolved.request);
   } catch (...) {
     return ErrorFromException(std::current_exception());
+  }
+}
+
+void Router::RunAsync(Resolved& resolved, Done done) {
+  try {
+    resolved.route->async(resolved.request, done);
+  } catch (...) {
+    done(ErrorFromException(std::current_exception()));
   }
 }
 

@@ -34,18 +34,24 @@ namespace nedbd {
 // Where a handler runs. kInline: on the I/O thread that read the request
 // (fast, non-blocking work: reads). kBlocking: on the blocking pool, for
 // work that may wait on an fsync or the disk (writes, verify, checkpoint),
-// so an I/O thread never sleeps and many writers share one group commit.
-enum class Exec { kInline, kBlocking };
+// so an I/O thread never sleeps). kAsync: an AsyncHandler, which hands its
+// response to a callback later (writes through the WriteBatcher).
+enum class Exec { kInline, kBlocking, kAsync };
 
 using Handler = std::function<Response(Request&)>;
+// Called on the I/O thread; must call done exactly once, from any thread,
+// or throw before it has arranged for done to be called.
+using Done = std::function<void(Response)>;
+using AsyncHandler = std::function<void(Request&, Done done)>;
 
 struct Route {
   http::verb method;
   std::string pattern;                // also the "route" label in /metrics
   std::vector<std::string> segments;  // pattern split on '/'
   Exec exec;
-  bool auth;  // needs the bearer token (every /v1/* route)
-  Handler handler;
+  bool auth;           // needs the bearer token (every /v1/* route)
+  Handler handler;     // kInline, kBlocking
+  AsyncHandler async;  // kAsync
 };
 
 // A request matched to its route, or the response it already has (a
@@ -62,6 +68,7 @@ class Router {
   explicit Router(Auth auth) : auth_(std::move(auth)) {}
 
   void Add(http::verb method, std::string_view pattern, Exec exec, Handler handler);
+  void AddAsync(http::verb method, std::string_view pattern, AsyncHandler handler);
 
   // Matches method + target (path?query). body is moved into the request;
   // authorization is the Authorization header ("" if none).
@@ -71,6 +78,9 @@ class Router {
   // Runs the resolved route's handler; any exception becomes the JSON error
   // response of ErrorFromException(). Never throws.
   static Response Run(Resolved& resolved);
+  // Runs an Exec::kAsync route: done gets its response, or the error if the
+  // handler throws.
+  static void RunAsync(Resolved& resolved, Done done);
 
   // Splits a path into percent-decoded segments; nullopt for a malformed
   // escape, a NUL byte, or a "." / ".." segment (nothing may walk the tree).

@@ -14,6 +14,7 @@
 #include "metrics.h"
 #include "nedb/nedb.h"
 #include "router.h"
+#include "write_batcher.h"
 
 namespace nedbd {
 
@@ -21,11 +22,13 @@ namespace nedbd {
 // /v1/databases/:name.
 void AddAdminRoutes(Router& router, DbRegistry& registry, Metrics& metrics);
 // Everything under /v1/databases/:name/ (query, put, rows, graph, ...).
-void AddDataRoutes(Router& router, DbRegistry& registry);
+// Writes (put, delete, link, unlink, expire) go through batcher.
+void AddDataRoutes(Router& router, DbRegistry& registry, WriteBatcher& batcher);
 
-inline void AddAllRoutes(Router& router, DbRegistry& registry, Metrics& metrics) {
+inline void AddAllRoutes(Router& router, DbRegistry& registry, Metrics& metrics,
+                         WriteBatcher& batcher) {
   AddAdminRoutes(router, registry, metrics);
-  AddDataRoutes(router, registry);
+  AddDataRoutes(router, registry, batcher);
 }
 
 // ---- helpers shared by the route files ----

@@ -1,7 +1,8 @@
 // Copyright (c) NEDB authors.
 //
 // The routes under /v1/databases/:name/: queries, writes, rows, the graph,
-// TTL, verify, log and checkpoint. Writes and disk-bound work run on the
+// TTL, verify, log and checkpoint. Single writes go through the
+// WriteBatcher (one fsync per batch), other disk-bound work runs on the
 // blocking pool (Exec::kBlocking), reads inline.
 #include <nlohmann/json.hpp>
 
@@ -48,10 +49,11 @@ Response Sql(Request& req, nedb::NEDB& db) {
   return Response::Json(out);
 }
 
-Response Put(Request& req, nedb::NEDB& db) {
-  const json body = req.JsonBody();
-  const std::string coll = RequireString(body, "coll");
-  const std::string id = RequireString(body, "id");
+// Parses and checks a put on the I/O thread; the returned job does it.
+WriteBatcher::Job Put(Request& req, std::shared_ptr<nedb::NEDB> db) {
+  json body = req.JsonBody();
+  std::string coll = RequireString(body, "coll");
+  std::string id = RequireString(body, "id");
   auto doc = body.find("doc");
   if (doc == body.end() || !doc->is_object()) {
     throw HttpError(http::status::bad_request, "missing_field", "\"doc\" must be a JSON object");
@@ -63,41 +65,47 @@ Response Put(Request& req, nedb::NEDB& db) {
     }
     options.ttl_s = ttl->get<double>();
   }
-  json stored = db.put(coll, id, std::move(*doc), options);
-  json out = Position(db);
-  out["ok"] = true;
-  out["doc"] = std::move(stored);
-  return Response::Json(out);
+  return [db, coll = std::move(coll), id = std::move(id), doc = std::move(*doc),
+          options = std::move(options)]() mutable {
+    json stored = db->put(coll, id, std::move(doc), options);
+    json out = Position(*db);
+    out["ok"] = true;
+    out["doc"] = std::move(stored);
+    return Response::Json(out);
+  };
 }
 
 // link and unlink: {"frm" (or "from"), "rel", "to", client?, nonce?, idem?}.
-Response Edge(Request& req, nedb::NEDB& db, bool add) {
+WriteBatcher::Job Edge(Request& req, std::shared_ptr<nedb::NEDB> db, bool add) {
   const json body = req.JsonBody();
-  const std::string from = RequireString(body, body.contains("frm") ? "frm" : "from");
-  const std::string rel = RequireString(body, "rel");
-  const std::string to = RequireString(body, "to");
-  const nedb::WriteOptions options = WriteOptionsOf(body);
-  const bool changed = add ? db.link(from, rel, to, options) : db.unlink(from, rel, to, options);
-  json out = Position(db);
-  out["ok"] = true;
-  out[add ? "created" : "removed"] = changed;
-  return Response::Json(out);
+  std::string from = RequireString(body, body.contains("frm") ? "frm" : "from");
+  std::string rel = RequireString(body, "rel");
+  std::string to = RequireString(body, "to");
+  return [db, add, from = std::move(from), rel = std::move(rel), to = std::move(to),
+          options = WriteOptionsOf(body)] {
+    const bool changed =
+        add ? db->link(from, rel, to, options) : db->unlink(from, rel, to, options);
+    json out = Position(*db);
+    out["ok"] = true;
+    out[add ? "created" : "removed"] = changed;
+    return Response::Json(out);
+  };
 }
 
-Response DeleteRow(Request& req, nedb::NEDB& db) {
+WriteBatcher::Job DeleteRow(Request& req, std::shared_ptr<nedb::NEDB> db) {
   // No body on a DELETE: the write options come in the query string.
   json opts = json::object();
   if (auto client = req.Query("client")) opts["client"] = *client;
   if (auto nonce = req.QueryUint("nonce")) opts["nonce"] = *nonce;
   if (auto idem = req.Query("idem")) opts["idem"] = *idem;
-  const std::string& coll = req.Param("coll");
-  const std::string& id = req.Param("id");
-  if (!db.remove(coll, id, WriteOptionsOf(opts))) {
-    throw HttpError(http::status::not_found, "no_row", "no row " + coll + "/" + id);
-  }
-  json out = Position(db);
-  out["ok"] = true;
-  return Response::Json(out);
+  return [db, coll = req.Param("coll"), id = req.Param("id"), options = WriteOptionsOf(opts)] {
+    if (!db->remove(coll, id, options)) {
+      throw HttpError(http::status::not_found, "no_row", "no row " + coll + "/" + id);
+    }
+    json out = Position(*db);
+    out["ok"] = true;
+    return Response::Json(out);
+  };
 }
 
 Response GetRow(Request& req, nedb::NEDB& db) {
@@ -121,19 +129,22 @@ Response Graph(Request& req, nedb::NEDB& db, bool outbound) {
   return Response::Json({{"node", *node}, {"rel", *rel}, {"nodes", nodes}});
 }
 
-Response Expire(Request& req, nedb::NEDB& db) {
+WriteBatcher::Job Expire(Request& req, std::shared_ptr<nedb::NEDB> db) {
   const json body = req.JsonBody();
-  const std::string coll = RequireString(body, "coll");
-  const std::string id = RequireString(body, "id");
+  std::string coll = RequireString(body, "coll");
+  std::string id = RequireString(body, "id");
   if (!body.contains("ttl_s") || !body["ttl_s"].is_number()) {
     throw HttpError(http::status::bad_request, "missing_field", "\"ttl_s\" must be a number");
   }
-  if (!db.expire(coll, id, body["ttl_s"].get<double>(), WriteOptionsOf(body))) {
-    throw HttpError(http::status::not_found, "no_row", "no row " + coll + "/" + id);
-  }
-  json out = Position(db);
-  out["ok"] = true;
-  return Response::Json(out);
+  return [db, coll = std::move(coll), id = std::move(id), ttl = body["ttl_s"].get<double>(),
+          options = WriteOptionsOf(body)] {
+    if (!db->expire(coll, id, ttl, options)) {
+      throw HttpError(http::status::not_found, "no_row", "no row " + coll + "/" + id);
+    }
+    json out = Position(*db);
+    out["ok"] = true;
+    return Response::Json(out);
+  };
 }
 
 Response Log(Request& req, nedb::NEDB& db) {
@@ -145,7 +156,7 @@ Response Log(Request& req, nedb::NEDB& db) {
 
 }  // namespace
 
-void AddDataRoutes(Router& router, DbRegistry& registry) {
+void AddDataRoutes(Router& router, DbRegistry& registry, WriteBatcher& batcher) {
   // Adds a route whose handler gets the database named by :name.
   auto add = [&](verb method, std::string_view pattern, Exec exec,
                  std::function<Response(Request&, nedb::NEDB&)> fn) {
@@ -154,27 +165,39 @@ void AddDataRoutes(Router& router, DbRegistry& registry) {
       return fn(req, *db);
     });
   };
+  // Adds a write: prepare checks the request on the I/O thread (errors are
+  // answered at once) and returns the job the batcher runs.
+  using Prepare = std::function<WriteBatcher::Job(Request&, std::shared_ptr<nedb::NEDB>)>;
+  auto write = [&](verb method, std::string_view pattern, Prepare prepare) {
+    router.AddAsync(method, pattern,
+                    [&registry, &batcher, prepare = std::move(prepare)](Request& req, Done done) {
+                      auto db = DatabaseOf(req, registry);
+                      WriteBatcher::Job job = prepare(req, db);
+                      batcher.Submit(req.Param("name"), std::move(db), std::move(job),
+                                     std::move(done));
+                    });
+  };
   const std::string base = "/v1/databases/:name";
   add(verb::post, base + "/query", Exec::kInline, Query);
   add(verb::post, base + "/sql", Exec::kBlocking, Sql);
-  add(verb::post, base + "/put", Exec::kBlocking, Put);
+  write(verb::post, base + "/put", Put);
   add(verb::post, base + "/index", Exec::kBlocking, [](Request& req, nedb::NEDB& db) {
     const json body = req.JsonBody();
     db.create_index(RequireString(body, "coll"), RequireString(body, "field"),
                     RequireString(body, "kind"));
     return Response::Json({{"ok", true}, {"indexes", db.indexes()}});
   });
-  add(verb::post, base + "/link", Exec::kBlocking,
-      [](Request& req, nedb::NEDB& db) { return Edge(req, db, /*add=*/true); });
-  add(verb::post, base + "/unlink", Exec::kBlocking,
-      [](Request& req, nedb::NEDB& db) { return Edge(req, db, /*add=*/false); });
+  write(verb::post, base + "/link",
+        [](Request& req, std::shared_ptr<nedb::NEDB> db) { return Edge(req, db, /*add=*/true); });
+  write(verb::post, base + "/unlink",
+        [](Request& req, std::shared_ptr<nedb::NEDB> db) { return Edge(req, db, /*add=*/false); });
   add(verb::get, base + "/rows/:coll/:id", Exec::kInline, GetRow);
-  add(verb::delete_, base + "/rows/:coll/:id", Exec::kBlocking, DeleteRow);
+  write(verb::delete_, base + "/rows/:coll/:id", DeleteRow);
   add(verb::get, base + "/neighbors", Exec::kInline,
       [](Request& req, nedb::NEDB& db) { return Graph(req, db, /*outbound=*/true); });
   add(verb::get, base + "/inbound", Exec::kInline,
       [](Request& req, nedb::NEDB& db) { return Graph(req, db, /*outbound=*/false); });
-  add(verb::post, base + "/expire", Exec::kBlocking, Expire);
+  write(verb::post, base + "/expire", Expire);
   add(verb::post, base + "/sweep", Exec::kBlocking, [](Request&, nedb::NEDB& db) {
     const std::size_t deleted = db.sweep();
     json out = Position(db);
