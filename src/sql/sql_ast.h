@@ -61,9 +61,12 @@ struct SelectItem {
   std::size_t pos = 0;
 };
 
+// ORDER BY column, or (agg != kNone) an aggregate of column (COUNT(*): no
+// parts) that must be in the SELECT list.
 struct OrderKey {
   Column column;
   bool desc = false;
+  AggKind agg = AggKind::kNone;
 };
 
 struct Select {

@@ -419,6 +419,16 @@ class Parser {
   }
 
   // ---- SELECT ----
+  bool AtAggregateCall() const {
+    if (tok_.kind != TokenKind::kWord) return false;
+    const Token next = Peek();
+    if (next.kind != TokenKind::kPunct || next.raw != "(") return false;
+    for (std::string_view a : {"COUNT", "SUM", "AVG", "MIN", "MAX"}) {
+      if (nql::EqualsKeyword(tok_.raw, a)) return true;
+    }
+    return false;
+  }
+
   SelectItem ParseItem() {
     SelectItem it;
     it.pos = tok_.pos;
@@ -527,9 +537,19 @@ class Parser {
       for (;;) {
         OrderKey k;
         if (tok_.kind == TokenKind::kNumber) Unsup("ORDER BY a column number (name the column)");
-        CheckUnsupportedOperand();
-        k.column = ParseColumn();
-        CheckNoArithmetic();
+        if (AtAggregateCall()) {
+          SelectItem it = ParseItem();
+          if (!it.alias.empty()) Fail("expected ASC, DESC, ',' or the end of ORDER BY");
+          k.agg = it.agg;
+          if (it.column) k.column = std::move(*it.column);
+          k.column.pos = it.pos;
+          k.column.name = std::string(text_.substr(it.pos, tok_.pos - it.pos));
+          while (!k.column.name.empty() && k.column.name.back() == ' ') k.column.name.pop_back();
+        } else {
+          CheckUnsupportedOperand();
+          k.column = ParseColumn();
+          CheckNoArithmetic();
+        }
         if (IsKeyword("ASC")) {
           Advance();
         } else if (IsKeyword("DESC")) {

@@ -192,6 +192,10 @@ class Planner {
   void PlanRows() {
     if (!s_.star) NotExact("column projection (SELECT a, b)", s_.items[0].pos);
     for (const OrderKey& k : s_.order_by) {
+      if (k.agg != AggKind::kNone) {
+        throw StatementError(text_, k.column.pos, k.column.name.size(),
+                             "ORDER BY an aggregate in a SELECT without GROUP BY or aggregates");
+      }
       OrderKey r = k;
       for (const SelectItem& it : s_.items) {
         if (!it.alias.empty() && it.alias == k.column.name && it.column) r.column = *it.column;
@@ -234,8 +238,13 @@ class Planner {
     for (const OrderKey& k : s_.order_by) {
       std::string name;
       for (const OutputColumn& o : p_.outputs) {
-        if (o.name == k.column.name ||
-            (o.item->agg == AggKind::kNone && o.item->column->parts == k.column.parts)) {
+        const bool match =
+            k.agg != AggKind::kNone
+                ? o.item->agg == k.agg && o.item->column.has_value() == !k.column.parts.empty() &&
+                      (!o.item->column || o.item->column->parts == k.column.parts)
+                : o.name == k.column.name ||
+                      (o.item->agg == AggKind::kNone && o.item->column->parts == k.column.parts);
+        if (match) {
           name = o.name;
           break;
         }
