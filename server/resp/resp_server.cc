@@ -150,8 +150,9 @@ void RespServer::Start() {
 }
 
 void RespServer::Accept() {
-  acceptor_.async_accept(asio::make_strand(io_), [this](boost::system::error_code ec,
-                                                        tcp::socket socket) {
+  asio::io_context& target = conn_ios_.empty() ? io_ : *conn_ios_[next_io_++ % conn_ios_.size()];
+  acceptor_.async_accept(asio::make_strand(target), [this](boost::system::error_code ec,
+                                                           tcp::socket socket) {
     if (stopped_) return;
     if (ec) {
       if (ec == asio::error::operation_aborted) return;

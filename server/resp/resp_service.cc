@@ -3,10 +3,21 @@
 
 namespace nedbd {
 
-RespService::RespService(DbRegistry& registry, RespServerOptions options, unsigned threads)
-    : server_(std::make_unique<RespServer>(io_, registry, std::move(options))) {
+RespService::RespService(DbRegistry& registry, RespServerOptions options, unsigned threads) {
+  std::vector<boost::asio::io_context*> raw;
+  for (unsigned i = 0; i < std::max(1u, threads); ++i) {
+    ios_.push_back(std::make_unique<boost::asio::io_context>(1));
+    raw.push_back(ios_.back().get());
+  }
+  server_ = std::make_unique<RespServer>(*ios_[0], registry, std::move(options));
+  server_->SetConnectionContexts(raw);
   server_->Start();
-  for (unsigned i = 0; i < std::max(1u, threads); ++i) threads_.emplace_back([this] { io_.run(); });
+  for (auto& io : ios_) {
+    threads_.emplace_back([ctx = io.get()] {
+      auto guard = boost::asio::make_work_guard(*ctx);  // idle contexts wait for connections
+      ctx->run();
+    });
+  }
 }
 
 RespService::~RespService() { Stop(); }
@@ -14,9 +25,9 @@ RespService::~RespService() { Stop(); }
 void RespService::Stop() {
   if (threads_.empty()) return;
   server_->Stop();
-  // Let the closes run, then end the loop (connections' pending reads are
-  // cancelled by the closes).
-  boost::asio::post(io_, [this] { io_.stop(); });
+  // Closes are posted to the connections' contexts; then end every loop
+  // (handlers still queued are destroyed with the contexts).
+  for (auto& io : ios_) boost::asio::post(*io, [ctx = io.get()] { ctx->stop(); });
   for (auto& t : threads_) t.join();
   threads_.clear();
 }

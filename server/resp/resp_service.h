@@ -32,7 +32,8 @@ class RespService {
   void Stop();
 
  private:
-  boost::asio::io_context io_;
+  // One context per I/O thread; the first also runs the acceptor.
+  std::vector<std::unique_ptr<boost::asio::io_context>> ios_;
   std::unique_ptr<RespServer> server_;
   std::vector<std::thread> threads_;
 };

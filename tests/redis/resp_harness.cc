@@ -7,6 +7,9 @@
 // clang-format off
 #include <boost/asio.hpp>
 // clang-format on
+#include <pthread.h>
+#include <signal.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -14,7 +17,7 @@
 #include <vector>
 
 #include "db_registry.h"
-#include "resp_server.h"
+#include "resp_service.h"
 
 int main(int argc, char** argv) {
   std::string data = "./resp-data", sync = "always";
@@ -52,20 +55,18 @@ int main(int argc, char** argv) {
   opts.write_threads =
       write_threads >= 0 ? write_threads : (dbo.sync == nedb::Sync::Always ? 64 : 0);
   try {
-    boost::asio::io_context io;
+    // Block SIGINT/SIGTERM in every thread; main waits for them.
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, nullptr);
     nedbd::DbRegistry registry(data, dbo);
-    nedbd::RespServer server(io, registry, opts);
-    server.Start();
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code&, int) {
-      server.Stop();
-      io.stop();
-    });
-    std::cout << "port " << server.port() << std::endl;
-    std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) pool.emplace_back([&] { io.run(); });
-    io.run();
-    for (auto& t : pool) t.join();
+    nedbd::RespService service(registry, opts, static_cast<unsigned>(threads));
+    std::cout << "port " << service.port() << std::endl;
+    int sig = 0;
+    sigwait(&stop, &sig);
+    service.Stop();
   } catch (const std::exception& e) {
     std::cerr << "resp_harness: " << e.what() << "\n";
     return 1;
