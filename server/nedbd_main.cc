@@ -55,8 +55,9 @@ void AddFlags(CLI::App& app, Config& c) {
       ->envname("NEDBD_THREADS")
       ->check(CLI::Range(1u, 1024u))
       ->capture_default_str();
-  app.add_option("--blocking-threads", c.blocking_threads,
-                 "Threads for writes and disk-bound requests (they wait in fsync together)")
+  app.add_option(
+         "--blocking-threads", c.blocking_threads,
+         "Threads for disk-bound requests other than single writes (verify, checkpoint, ...)")
       ->envname("NEDBD_BLOCKING_THREADS")
       ->check(CLI::Range(1u, 4096u))
       ->capture_default_str();
