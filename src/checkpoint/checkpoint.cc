@@ -2,6 +2,7 @@
 // and the lazily replayed history before it.
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include "checkpoint/snapshot.h"
 #include "db/db_impl.h"
@@ -68,9 +69,11 @@ bool NEDB::Impl::OpenFromSnapshot(const std::string& log, std::uint64_t* valid_b
   SnapshotHeader h;
   try {
     // One buffer for the file, which the loaded documents then point into.
-    // A large file is read by a second thread, which then hashes it, while
-    // this one parses what has arrived and then hashes what is left; the
-    // digest is compared with the log's checkpoint op below.
+    // This thread reads it in steps and parses each step as it arrives
+    // (while it is in cache); a second thread hashes the steps read so far
+    // (it never holds this one up: what it has not taken when parsing ends,
+    // this thread hashes). The digest is compared with the log's checkpoint
+    // op below.
     const std::uint64_t size = env_->GetFileSize(snap_path);
     if (size > std::numeric_limits<std::size_t>::max() / 2) {
       throw Error("snapshot.json is too large");
@@ -78,46 +81,28 @@ bool NEDB::Impl::OpenFromSnapshot(const std::string& log, std::uint64_t* valid_b
     State st;
     Arena arena(static_cast<std::size_t>(size));
     SnapshotHasher hasher(arena.data(), arena.size());
-    std::string read_error;
-    auto read = [&, data = arena.data(), n = arena.size()] {
-      try {
-        auto file = env_->NewSequentialFile(snap_path);
-        std::size_t have = 0;
-        while (have < n) {
-          const std::size_t k = file->Read(data + have, std::min(n - have, 4 * kSnapshotChunk));
-          if (k == 0) throw Error("snapshot.json is shorter than its size (changed while read)");
-          have += k;
-          hasher.Filled(have);
-        }
-      } catch (const std::exception& e) {
-        read_error = e.what();
-        hasher.Abort();
+    auto snap_file = env_->NewSequentialFile(snap_path);
+    std::size_t have = 0;
+    const SnapshotFill fill = [&, data = arena.data(), total = arena.size()](std::size_t n) {
+      n = std::min(total, std::max(n, have + 4 * kSnapshotChunk));
+      while (have < n) {
+        const std::size_t k = snap_file->Read(data + have, n - have);
+        if (k == 0) throw Error("snapshot.json is shorter than its size (changed while read)");
+        have += k;
       }
+      hasher.Filled(have);
+      return have;
     };
     const std::size_t bytes = arena.size();
-    if (bytes >= kSnapshotThreadBytes) {
+    {
       // Declared after st and arena: stopped and joined before they go.
-      HelperThread helper(&hasher, [&] {
-        read();
-        hasher.Work();
-      });
-      try {
-        SnapshotCodec::Load(std::move(arena), bytes, &st, &h, &hasher);
-      } catch (const Error&) {
-        hasher.Abort();  // no need to hash
-        helper.Join();   // a read error is the better message
-        if (!read_error.empty()) throw Error(read_error);
-        throw;
-      }
+      std::optional<HelperThread> helper;
+      if (bytes >= kSnapshotThreadBytes) helper.emplace(&hasher, [&hasher] { hasher.Work(); });
+      SnapshotCodec::Load(std::move(arena), bytes, &st, &h, fill);
+      fill(bytes);    // all of it (Load has read it all if it returned)
       hasher.Work();  // the chunks the helper has not taken yet
-      helper.Join();
-    } else {
-      read();
-      if (!read_error.empty()) throw Error(read_error);
-      SnapshotCodec::Load(std::move(arena), bytes, &st, &h);
-      hasher.Work();
+      if (helper) helper->Join();
     }
-    if (!read_error.empty()) throw Error(read_error);
     const std::string digest = ToHex(hasher.Root());
     if (h.checkpoint_offset >= env_->GetFileSize(log)) {
       throw SnapshotMismatch("its checkpoint op is past the end of log.aof");

@@ -161,13 +161,13 @@ struct Reader {
   const char* begin;
   const char* p;
   const char* end;
-  const char* avail;     // bytes before it are filled
-  SnapshotHasher* fill;  // null: all filled
+  const char* avail;         // bytes before it are filled
+  const SnapshotFill* fill;  // null: all filled
 
   // At least n bytes (or all up to end) are filled from p on.
   void Need(std::size_t n) {
     if (static_cast<std::size_t>(avail - p) >= n || fill == nullptr) return;
-    avail = begin + fill->WaitFilled(offset() + n);
+    avail = begin + (*fill)(offset() + n);
   }
 
   std::size_t offset() const { return static_cast<std::size_t>(p - begin); }
@@ -234,13 +234,6 @@ void SnapshotHasher::Filled(std::size_t n) {
     filled_ = n;
   }
   cv_.notify_all();
-}
-
-std::size_t SnapshotHasher::WaitFilled(std::size_t n) {
-  n = std::min(n, size_);
-  std::unique_lock<std::mutex> l(mu_);
-  cv_.wait(l, [&] { return abort_ || filled_ >= n; });
-  return filled_;
 }
 
 void SnapshotHasher::Abort() {
@@ -409,15 +402,16 @@ void SnapshotCodec::Load(std::string_view bytes, State* st, SnapshotHeader* h) {
 }
 
 void SnapshotCodec::Load(Arena arena, std::size_t size, State* st, SnapshotHeader* h,
-                         SnapshotHasher* fill) {
+                         const SnapshotFill& fill_fn) {
+  const SnapshotFill* fill = fill_fn ? &fill_fn : nullptr;
   const char* const data = arena.data();
   st->docs_.AdoptArena(std::move(arena));
   const std::string_view bytes(data, size);
-  std::size_t filled = fill != nullptr ? fill->WaitFilled(1 << 16) : size;
+  std::size_t filled = fill != nullptr ? (*fill)(1 << 16) : size;
   std::size_t nl = bytes.substr(0, filled).find('\n');
   while (nl == std::string_view::npos && filled < size) {
-    const std::size_t more = fill->WaitFilled(filled + 1);
-    if (more <= filled) break;  // aborted
+    const std::size_t more = (*fill)(filled + 1);
+    if (more <= filled) break;  // cannot get more
     nl = bytes.substr(0, more).find('\n', filled);
     filled = more;
   }
