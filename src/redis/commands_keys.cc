@@ -169,8 +169,9 @@ std::int64_t MillisLeft(Ctx& c, const std::string& key) {
   if (!e.exists()) return -2;
   const std::optional<double> at = ExpiresAt(e);
   if (!at) return -1;
-  const double ms = std::round((*at - NowSeconds()) * 1000.0);
-  return ms < 0 ? 0 : static_cast<std::int64_t>(ms);
+  // Whole milliseconds, as Redis keeps them: expire time minus now.
+  const auto ms = std::llround(*at * 1000.0) - static_cast<std::int64_t>(NowSeconds() * 1000.0);
+  return ms < 0 ? 0 : ms;
 }
 
 RedisReply Ttl(Ctx& c, const Argv& a) {

@@ -19,7 +19,8 @@ import resp_client  # noqa: E402
 B = b"bin\x00\r\n\xff\xfe"
 
 # (command, mode): mode is "exact" (default), "set" (array, any order),
-# "pairs" (flat field/value array, any pair order), "kind" (reply type only).
+# "pairs" (flat field/value array, any pair order), "kind" (reply type only:
+# PTTL right after a set depends on the millisecond the reply is made).
 SCRIPT = [
     # strings
     ["SET", "k", "hello"], ["GET", "k"], ["GET", "nokey"], ["SET", "k", "v", "NX"],
@@ -41,7 +42,7 @@ SCRIPT = [
     ["RENAME", "nokey", "x"], ["RENAME", "a2", "a2"], ["RENAMENX", "a2", "b"],
     ["RENAMENX", "a2", "c"], ["EXISTS", "a2", "c", "c", "nokey"], ["DEL", "c", "b", "nokey"],
     ["GETSET", "gs", "1"], ["GETSET", "gs", "2"], ["SETEX", "se", "100", "v"], ["TTL", "se"],
-    ["SETEX", "se", "0", "v"], ["PSETEX", "pse", "100000", "v"], ["PTTL", "pse", ], ["GET"],
+    ["SETEX", "se", "0", "v"], ["PSETEX", "pse", "100000", "v"], (["PTTL", "pse"], "kind"), ["GET"],
     ["SET", B, B], ["GET", B], ["STRLEN", B], ["APPEND", B, B], ["GET", B],
     ["SET", "user:9", "x"], ["GET", "user:9"], ["SET", "", "empty"], ["GET", ""],
     # keys
