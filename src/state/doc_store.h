@@ -154,7 +154,8 @@ class Collection {
   };
 
   Collection();
-  // Snapshot load, in three steps: Reserve(n) (room for n more entries),
+  // Snapshot load, in three steps: Reserve(n) (room for n more entries and
+  // some headroom for the ops replayed after it),
   // AppendLoaded() per entry (not findable yet), then IndexLoaded(), which
   // makes them findable and is false if an id is present twice.
   void Reserve(std::size_t n);
