@@ -15,21 +15,16 @@ class Auth {
   // An empty token turns auth off: every request is allowed.
   explicit Auth(std::string_view token);
 
-  bool enabled() const { return enabled_; }
+  bool enabled() const { return !token_.empty(); }
 
   // True if auth is off, or authorization is "Bearer <token>" with the
-  // configured token. Constant time in the token: both sides are hashed
-  // (BLAKE2b-256) and the digests compared with sodium_memcmp, so neither
-  // the length nor the first differing byte of the token leaks through
-  // timing.
+  // configured token, compared by nedb::SecretEquals (util/blake2b.h: both
+  // hashed, digests compared in constant time), so neither the length nor the
+  // first differing byte of the token leaks through timing.
   bool Allows(std::string_view authorization) const;
 
  private:
-  using Digest = std::array<unsigned char, 32>;
-  static Digest Hash(std::string_view text);
-
-  bool enabled_;
-  Digest token_digest_{};
+  std::string token_;
 };
 
 }  // namespace nedbd

@@ -164,3 +164,19 @@ TEST(OpCodecTest, TruncatedLinesAreRejected) {
 
 }  // namespace
 }  // namespace nedb
+
+namespace nedb {
+namespace {
+
+TEST(SecretEqualsTest, EqualOnlyForTheSameBytes) {
+  EXPECT_TRUE(SecretEquals("s3cret", "s3cret"));
+  EXPECT_TRUE(SecretEquals("", ""));
+  EXPECT_FALSE(SecretEquals("s3cret", "s3creT"));
+  EXPECT_FALSE(SecretEquals("s3cret", "s3cre"));                          // prefix
+  EXPECT_FALSE(SecretEquals("s3cret", std::string_view("s3cret\0", 7)));  // same C string
+  EXPECT_FALSE(SecretEquals(std::string_view("a\0b", 3), std::string_view("a\0c", 3)));
+  EXPECT_FALSE(SecretEquals("", "x"));
+}
+
+}  // namespace
+}  // namespace nedb

@@ -6,6 +6,7 @@
 
 #include "redis/internal.h"
 #include "redis/session.h"
+#include "util/blake2b.h"
 
 namespace nedb {
 
@@ -77,16 +78,9 @@ RedisCompat::Session::Session(NEDB* d, std::shared_ptr<NEDB> o, RedisOptions opt
 }
 
 bool RedisCompat::Session::CheckToken(std::string_view presented) {
-  const std::string& t = options.token;
-  unsigned diff = t.size() == presented.size() ? 0u : 1u;
-  const std::size_t n = std::max(t.size(), presented.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    const unsigned char x = i < t.size() ? static_cast<unsigned char>(t[i]) : 0;
-    const unsigned char y = i < presented.size() ? static_cast<unsigned char>(presented[i]) : 0;
-    diff |= static_cast<unsigned>(x ^ y);
-  }
-  if (diff == 0) authenticated = true;
-  return diff == 0;
+  const bool ok = SecretEquals(options.token, presented);
+  if (ok) authenticated = true;
+  return ok;
 }
 
 void RedisCompat::Session::Select(const std::string& name) {

@@ -51,4 +51,10 @@ bool FromHex(std::string_view hex, Digest* out) {
   return true;
 }
 
+bool SecretEquals(std::string_view a, std::string_view b) {
+  const Digest da = Blake2b(a);
+  const Digest db = Blake2b(b);
+  return sodium_memcmp(da.data(), db.data(), da.size()) == 0;
+}
+
 }  // namespace nedb

@@ -21,6 +21,11 @@ std::string ToHex(const Digest& d);
 void ToHex(const Digest& d, char* out);  // writes kDigestHexChars chars
 bool FromHex(std::string_view hex, Digest* out);
 
+// True if a == b, in time independent of their contents and lengths: both
+// are hashed and the digests compared with sodium_memcmp. For secrets such
+// as nedbd's token (HTTP bearer auth and RESP2 AUTH share it).
+bool SecretEquals(std::string_view a, std::string_view b);
+
 }  // namespace nedb
 
 #endif  // NEDB_UTIL_BLAKE2B_H_
