@@ -1,6 +1,8 @@
 // libFuzzer target: ParseJsonText must agree with nlohmann::json::parse on
 // every input -- both throw the same error, or both return equal values with
-// the same node types (doubles bit for bit) and the same dump().
+// the same node types (doubles bit for bit) and the same dump(); and
+// IsCanonicalJsonObject accepts exactly the texts that are dump() of an object.
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/canonical_json.h"
 #include "util/json_parse.h"
 
 namespace {
@@ -46,6 +49,14 @@ bool SameTypes(const json& a, const json& b) {
   }
 }
 
+// Nesting depth of arrays and objects (a scalar is 0).
+int Depth(const json& j) {
+  if (!j.is_structured()) return 0;
+  int d = 0;
+  for (const auto& v : j) d = std::max(d, Depth(v));
+  return d + 1;
+}
+
 std::string Dump(const json& j) { return j.dump(-1, ' ', true, json::error_handler_t::replace); }
 
 }  // namespace
@@ -73,6 +84,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (got_ok != expected_ok || got_error != expected_error) {
     Die("outcomes differ", got_ok ? Dump(got) : got_error,
         expected_ok ? Dump(expected) : expected_error);
+  }
+  // IsCanonicalJsonObject(text) iff text is dump() of the object it parses to.
+  const bool canonical = expected_ok && expected.is_object() &&
+                         Depth(expected) <= nedb::kMaxCanonicalDepth && expected.dump() == text;
+  std::string why;
+  if (nedb::IsCanonicalJsonObject(text, &why) != canonical) {
+    Die("canonical check differs", canonical ? "not canonical: " + why : "canonical",
+        canonical ? "canonical" : "not canonical");
   }
   if (!got_ok) return 0;
   if (got != expected) Die("values differ", Dump(got), Dump(expected));

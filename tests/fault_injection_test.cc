@@ -318,6 +318,74 @@ TEST(FaultInjection, CountsAppendsAndFsyncs) {
   EXPECT_EQ(env.count(FaultInjectionEnv::kSync), syncs + 5);  // Sync::Always, one writer
 }
 
+// ---- atomic(): one write() per group ----
+
+TEST(FaultInjection, AtomicGroupIsOneAppendAndDeferredSyncWaitsForFlush) {
+  ScratchDir dir;
+  FaultInjectionEnv env;
+  NEDB db(dir.db(), Quiet(&env));
+  const std::uint64_t appends = env.count(FaultInjectionEnv::kAppend);
+  const std::uint64_t syncs = env.count(FaultInjectionEnv::kSync);
+  db.atomic([&] {
+    for (int i = 0; i < 20; ++i) db.put("c", "k" + std::to_string(i), Doc(i));
+  });
+  EXPECT_EQ(env.count(FaultInjectionEnv::kAppend), appends + 1);
+  EXPECT_EQ(env.count(FaultInjectionEnv::kSync), syncs + 1);
+  db.atomic([&] { db.put("c", "d", Doc(1)); }, nedb::AtomicSync::kDefer);
+  EXPECT_EQ(env.count(FaultInjectionEnv::kAppend), appends + 2);  // written to the OS...
+  EXPECT_EQ(env.count(FaultInjectionEnv::kSync), syncs + 1);      // ...not yet synced
+  db.flush();
+  EXPECT_EQ(env.count(FaultInjectionEnv::kSync), syncs + 2);
+  EXPECT_TRUE(db.verify());
+}
+
+TEST(FaultInjection, AtomicGroupLargerThanTheBufferIsWrittenInPieces) {
+  ScratchDir dir;
+  FaultInjectionEnv env;
+  NEDB db(dir.db(), Quiet(&env));
+  const std::uint64_t appends = env.count(FaultInjectionEnv::kAppend);
+  const std::string big(100000, 'b');
+  db.atomic([&] {
+    for (int i = 0; i < 25; ++i) db.put("c", "k" + std::to_string(i), {{"big", big}});
+    // flush() inside atomic() makes the group so far durable.
+    db.flush();
+  });
+  // 2.5 MB of lines in 1 MiB pieces: 3 appends (two when the buffer fills, one at the end).
+  EXPECT_EQ(env.count(FaultInjectionEnv::kAppend), appends + 3);
+  db.close();
+  NEDB again(dir.db(), Quiet(nullptr));
+  EXPECT_EQ(again.seq(), 25u);
+  EXPECT_TRUE(again.verify());
+}
+
+TEST(FaultInjection, FailedWriteOfAnAtomicGroupRefusesWritesAndReopenHasNoneOfIt) {
+  for (std::optional<std::size_t> short_bytes : {std::optional<std::size_t>(),
+                                                  std::optional<std::size_t>(0),
+                                                  std::optional<std::size_t>(500)}) {
+    ScratchDir dir;
+    FaultInjectionEnv env;
+    std::map<std::string, json> acked;
+    {
+      NEDB db(dir.db(), Quiet(&env));
+      acked["k0"] = db.put("c", "k0", Doc(0));
+      env.Arm(FaultInjectionEnv::kAppend, 1, "log.aof", false, short_bytes);
+      EXPECT_THROW(db.atomic([&] {
+        for (int i = 1; i < 10; ++i) db.put("c", "k" + std::to_string(i), Doc(i));
+      }),
+                   IOError);
+      // The group's ops were applied (fn saw them) but are not in the log:
+      // the database refuses writes until it is reopened.
+      EXPECT_THROW(db.put("c", "k10", Doc(10)), IOError);
+      EXPECT_THROW(db.atomic([&] { db.put("c", "k11", Doc(11)); }), IOError);
+      EXPECT_EQ(db.get("c", "k0"), acked["k0"]);
+    }
+    ExpectReopenHas(dir.db(), acked);
+    NEDB db(dir.db(), Quiet(nullptr));
+    EXPECT_EQ(db.seq(), 1u);
+    EXPECT_EQ(db.get("c", "k1"), std::nullopt);
+  }
+}
+
 TEST(FaultInjection, ControlledClockStampsEveryOp) {
   ScratchDir dir;
   FaultInjectionEnv env;

@@ -71,6 +71,18 @@ class NEDB {
   nlohmann::json put(std::string_view coll, std::string_view id, nlohmann::json doc,
                      const WriteOptions& options = {});
 
+  // put() of a document given as canonical JSON text -- exactly what
+  // get_text() returns and the log stores: nlohmann::json::dump() of an
+  // object whose "_id" is id (compact, keys sorted and unique, only '"',
+  // '\\' and control characters escaped, numbers as dump() prints them).
+  // Skips building a JSON tree; meant for adapters that write documents of
+  // a known shape. Returns the seq of the op (for a repeated idem key, of
+  // the op that first used it). Throws InvalidArgument if the text is not
+  // canonical or its "_id" differs, and everything put() throws. With
+  // options.ttl_s the text is parsed and put() does the work.
+  std::uint64_t put_text(std::string_view coll, std::string_view id, std::string_view doc_text,
+                         const WriteOptions& options = {});
+
   // Deletes coll/id (the reference's delete()). Returns false, appending
   // nothing, if it does not exist at HEAD. Older versions stay readable AS OF.
   bool remove(std::string_view coll, std::string_view id, const WriteOptions& options = {});
@@ -100,6 +112,11 @@ class NEDB {
 
   std::optional<nlohmann::json> get(std::string_view coll, std::string_view id,
                                     std::optional<std::uint64_t> as_of = std::nullopt) const;
+
+  // get() without parsing: the stored document's canonical JSON text (see
+  // put_text()), with the same expiry and as_of rules.
+  std::optional<std::string> get_text(std::string_view coll, std::string_view id,
+                                      std::optional<std::uint64_t> as_of = std::nullopt) const;
 
   // Targets of from's rel edges, in the order their link ops were applied.
   std::vector<std::string> neighbors(std::string_view from, std::string_view rel,
@@ -158,7 +175,13 @@ class NEDB {
   // call checkpoint(), create_index(), verify(), verify_determinism(),
   // close() or log() (InvalidArgument), nor wait for another thread's write.
   // Nested atomic() calls on the same thread just run fn.
-  void atomic(const std::function<void()>& fn);
+  // The lines of fn's ops reach the OS together, with one write() when fn
+  // returns (or every 1 MiB): until atomic() returns a crash of the process
+  // can lose them, while other threads' reads already see them.
+  // sync = AtomicSync::kDefer skips the final fsync under Sync::Always: the
+  // caller must call flush() before it acknowledges the writes (a server
+  // that fsyncs once for every client it served in a loop pass).
+  void atomic(const std::function<void()>& fn, AtomicSync sync = AtomicSync::kWait);
 
   // Counters and sizes: ops appended by kind, fsyncs, live documents.
   Stats stats() const;

@@ -13,12 +13,20 @@ class Env;
 
 // When a durable database makes an appended op durable (fsync), like Redis's
 // appendfsync. The op is written to the OS (and so survives a crash of the
-// process) before any write call returns under every policy.
+// process) before any write call returns under every policy (inside
+// NEDB::atomic(): before atomic() returns).
 enum class Sync {
   Always,    // fsync before the write call returns (group commit shares it).
   EverySec,  // a background thread fsyncs once a second: a power loss can
              // lose up to about a second of writes.
   None,      // fsync only on flush() and close().
+};
+
+// Whether NEDB::atomic() waits for the fsync Sync::Always asks for.
+enum class AtomicSync {
+  kWait,   // atomic() returns once fn's ops are durable (one fsync for all)
+  kDefer,  // atomic() returns once they are written to the OS; call flush()
+           // before acknowledging them
 };
 
 struct Options {

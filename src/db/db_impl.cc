@@ -1,6 +1,7 @@
 #include "db/db_impl.h"
 
 #include <algorithm>
+#include <cstring>
 #include <iostream>
 
 #include "db/meta.h"
@@ -180,10 +181,11 @@ std::unique_lock<std::mutex> NEDB::Impl::LockWriter(const char* what) const {
   return std::unique_lock<std::mutex>(write_mu_);
 }
 
-void NEDB::Impl::Atomic(const std::function<void()>& fn) {
+void NEDB::Impl::Atomic(const std::function<void()>& fn, AtomicSync sync) {
   if (InAtomic()) return fn();
   std::unique_lock<std::mutex> wl(write_mu_);
   CheckOpen();
+  if (writer_) writer_->BeginBatch();  // fn's lines go out in one write()
   const NEDB::Impl* const outer = tl_atomic_db;  // atomic() on another database
   tl_atomic_db = this;
   atomic_end_ = 0;
@@ -194,10 +196,18 @@ void NEDB::Impl::Atomic(const std::function<void()>& fn) {
     failure = std::current_exception();
   }
   tl_atomic_db = outer;
-  const std::uint64_t end = atomic_end_;
+  std::uint64_t end = atomic_end_;
+  if (writer_) {
+    try {
+      writer_->EndBatch();  // a failure breaks the writer: applied ops are not logged
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+      end = 0;  // nothing to make durable
+    }
+  }
   wl.unlock();
   // What fn appended is visible to readers: make it durable even if fn failed.
-  if (end > 0 && writer_ && writer_->policy() == Sync::Always) {
+  if (end > 0 && writer_ && writer_->policy() == Sync::Always && sync == AtomicSync::kWait) {
     try {
       writer_->SyncTo(end);
     } catch (...) {
@@ -255,10 +265,11 @@ NEDB::Impl::WriteOutcome NEDB::Impl::WriteLocked(
   op.client = o.client;
   op.nonce = nonce;
   if (o.idem) op.idem = *o.idem;
-  const std::string prev = state_.head();
-  op.prev = prev;
-  std::string line;
-  line.reserve(op.doc.size() + 400);
+  char prev[kDigestHexChars];  // Apply replaces the head op.prev points to
+  std::memcpy(prev, state_.head().data(), kDigestHexChars);
+  op.prev = std::string_view(prev, kDigestHexChars);
+  std::string& line = line_;
+  line.clear();
   char hash[kDigestHexChars];
   EncodeOpLine(op, &line, hash);
   if (line.size() > logfmt::kMaxLineBytes) {
@@ -267,6 +278,7 @@ NEDB::Impl::WriteOutcome NEDB::Impl::WriteLocked(
   }
   op.hash = std::string_view(hash, kDigestHexChars);
   AppendLine(line, end);  // throws IOError: nothing applied, nothing appended
+  if (line.capacity() > (1u << 20)) std::string().swap(line_);  // after a huge document
   appended_[static_cast<int>(op.kind)].fetch_add(1, std::memory_order_relaxed);
   {
     std::unique_lock<std::shared_mutex> sl(state_mu_);
@@ -345,7 +357,9 @@ bool NEDB::Impl::VerifyDeterminism() const {
 
 void NEDB::Impl::Flush() {
   CheckOpen();
-  if (writer_) writer_->Flush();
+  if (!writer_) return;
+  if (InAtomic()) writer_->WritePending();  // write_mu_ is ours: the batch so far
+  writer_->Flush();
 }
 
 void NEDB::Impl::Close() {

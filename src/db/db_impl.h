@@ -42,7 +42,7 @@ class NEDB::Impl {
 
   // Runs fn with write_mu_ held by this thread; Write() calls fn makes skip
   // the lock and the fsync, which happens once at the end (NEDB::atomic()).
-  void Atomic(const std::function<void()>& fn);
+  void Atomic(const std::function<void()>& fn, AtomicSync sync);
   // True if the calling thread is inside Atomic() on this database.
   bool InAtomic() const;
   // Locks write_mu_ for `what`; InvalidArgument inside Atomic() (the lock is
@@ -119,6 +119,7 @@ class NEDB::Impl {
   std::unique_ptr<LogWriter> writer_;  // durable only
   mutable std::mutex write_mu_;        // serializes writers; guards mem_log_
   MemLog mem_log_;                     // in-memory only: the log's bytes
+  std::string line_;                   // the op line being encoded; write_mu_
   std::atomic<bool> closed_{false};
   std::uint64_t atomic_end_ = 0;  // log end to sync to after Atomic(); write_mu_
   // Ops appended since open, by OpKind.

@@ -7,7 +7,9 @@
 #include "db/validate.h"
 #include "log/log_format.h"
 #include "query/executor.h"
+#include "util/canonical_json.h"
 #include "util/json_parse.h"
+#include "util/json_text.h"
 
 namespace nedb {
 
@@ -26,6 +28,14 @@ std::string Canonical(const nlohmann::json& doc) {
 // Stored documents are canonical JSON: the fast parser (same result as
 // nlohmann::json::parse, 2-3x quicker).
 nlohmann::json ParseStored(const Blob* b) { return ParseJsonText(b->view()); }
+
+// A put's idem key that an op of another kind used first is an error.
+void RequirePutIdem(const IdemRecord& r, const WriteOptions& options) {
+  if (r.kind != OpKind::kPut) {
+    throw InvalidArgument("idem key \"" + *options.idem + "\" was used by a " +
+                          std::string(OpKindName(r.kind)) + " op at seq " + std::to_string(r.seq));
+  }
+}
 
 }  // namespace
 
@@ -71,11 +81,7 @@ nlohmann::json NEDB::put(std::string_view coll, std::string_view id, nlohmann::j
   auto out = impl_->Write(op, options, [](const State&) { return true; });
   if (out.what == Impl::WriteOutcome::kIdemHit) {
     const IdemRecord& r = out.idem;
-    if (r.kind != OpKind::kPut) {
-      throw InvalidArgument("idem key \"" + *options.idem + "\" was used by a " +
-                            std::string(OpKindName(r.kind)) + " op at seq " +
-                            std::to_string(r.seq));
-    }
+    RequirePutIdem(r, options);
     if (r.seq < impl_->base_seq()) {
       return ParseStored(impl_->StateAt(r.seq).docs().Get(r.coll, r.id, r.seq));
     }
@@ -83,6 +89,54 @@ nlohmann::json NEDB::put(std::string_view coll, std::string_view id, nlohmann::j
     return ParseStored(impl_->state_.docs().Get(r.coll, r.id, r.seq));
   }
   return doc;
+}
+
+std::uint64_t NEDB::put_text(std::string_view coll, std::string_view id, std::string_view doc_text,
+                             const WriteOptions& options) {
+  impl_->CheckOpen();
+  if (options.ttl_s) {  // _expires_at goes into the document: the tree path
+    nlohmann::json doc;
+    try {
+      doc = ParseJsonText(doc_text);
+    } catch (const nlohmann::json::exception& e) {
+      throw InvalidArgument(std::string("document is not valid JSON: ") + e.what());
+    }
+    put(coll, id, std::move(doc), options);
+    std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
+    return impl_->state_.docs().HeadSeq(coll, id);
+  }
+  ValidateCollection(coll);
+  ValidateId(id);
+  ValidateWriteOptions(options);
+  if (doc_text.size() > logfmt::kMaxDocBytes) {
+    throw InvalidArgument("document is " + std::to_string(doc_text.size()) +
+                          " bytes; the limit is " + std::to_string(logfmt::kMaxDocBytes));
+  }
+  std::string why;
+  if (!IsCanonicalJsonObject(doc_text, &why)) {
+    throw InvalidArgument("put_text: the document is not canonical JSON: " + why);
+  }
+  const ValueView doc_id = LookupField(doc_text, {"_id"});
+  std::string id_value;
+  if (doc_id.rank != Rank::kString ||
+      !UnescapeJsonString(doc_id.raw.substr(1, doc_id.raw.size() - 2), &id_value) ||
+      id_value != id) {
+    throw InvalidArgument("put_text: the document's \"_id\" " +
+                          (doc_id.rank == Rank::kMissing ? std::string("is missing")
+                                                         : std::string(doc_id.raw)) +
+                          ", not the id argument \"" + std::string(id) + "\"");
+  }
+  OpView op;
+  op.kind = OpKind::kPut;
+  op.coll = coll;
+  op.id = id;
+  op.doc = doc_text;
+  auto out = impl_->Write(op, options, [](const State&) { return true; });
+  if (out.what == Impl::WriteOutcome::kIdemHit) {
+    RequirePutIdem(out.idem, options);
+    return out.idem.seq;
+  }
+  return out.seq;
 }
 
 bool NEDB::remove(std::string_view coll, std::string_view id, const WriteOptions& options) {
@@ -130,28 +184,46 @@ bool NEDB::unlink(std::string_view from, std::string_view rel, std::string_view 
   return EdgeWrite(*impl_, OpKind::kUnlink, from, rel, to, options);
 }
 
-std::optional<nlohmann::json> NEDB::get(std::string_view coll, std::string_view id,
-                                        std::optional<std::uint64_t> as_of) const {
-  impl_->CheckOpen();
+namespace {
+
+// The version of coll/id a get() at as_of returns, or nullptr (a HEAD read
+// expires a due document). Versions are immutable and live as long as the
+// database: callers read them unlocked.
+const Blob* ReadBlob(NEDB::Impl& impl, std::string_view coll, std::string_view id,
+                     std::optional<std::uint64_t> as_of) {
+  impl.CheckOpen();
   ValidateCollection(coll);
   ValidateId(id);
   const Blob* b;
-  if (as_of && *as_of < impl_->base_seq()) {
-    b = impl_->StateAt(*as_of).docs().Get(coll, id, *as_of);  // immutable history
+  if (as_of && *as_of < impl.base_seq()) {
+    b = impl.StateAt(*as_of).docs().Get(coll, id, *as_of);  // immutable history
   } else {
-    std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
-    b = impl_->state_.docs().Get(coll, id, impl_->ResolveAsOf(as_of));
+    std::shared_lock<std::shared_mutex> sl(impl.state_mu_);
+    b = impl.state_.docs().Get(coll, id, impl.ResolveAsOf(as_of));
   }
-  // Versions are immutable and live as long as the database: parse unlocked.
+  if (b == nullptr || as_of) return b;
+  const double now = impl.NowSeconds();
+  if (IsExpired(b->view(), now)) {
+    impl.ExpireNow(coll, id, now);
+    return nullptr;
+  }
+  return b;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> NEDB::get(std::string_view coll, std::string_view id,
+                                        std::optional<std::uint64_t> as_of) const {
+  const Blob* b = ReadBlob(*impl_, coll, id, as_of);
   if (b == nullptr) return std::nullopt;
-  if (!as_of) {
-    const double now = impl_->NowSeconds();
-    if (IsExpired(b->view(), now)) {
-      impl_->ExpireNow(coll, id, now);
-      return std::nullopt;
-    }
-  }
   return ParseStored(b);
+}
+
+std::optional<std::string> NEDB::get_text(std::string_view coll, std::string_view id,
+                                          std::optional<std::uint64_t> as_of) const {
+  const Blob* b = ReadBlob(*impl_, coll, id, as_of);
+  if (b == nullptr) return std::nullopt;
+  return std::string(b->view());
 }
 
 bool NEDB::expire(std::string_view coll, std::string_view id, double ttl_s,
@@ -245,7 +317,7 @@ nlohmann::json NEDB::open_info() const {
   return impl_->OpenInfo();
 }
 bool NEDB::verify_determinism() const { return impl_->VerifyDeterminism(); }
-void NEDB::atomic(const std::function<void()>& fn) { impl_->Atomic(fn); }
+void NEDB::atomic(const std::function<void()>& fn, AtomicSync sync) { impl_->Atomic(fn, sync); }
 Stats NEDB::stats() const { return impl_->GetStats(); }
 std::vector<nlohmann::json> NEDB::log(std::size_t limit) const { return impl_->LogTail(limit); }
 void NEDB::flush() { impl_->Flush(); }

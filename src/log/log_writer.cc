@@ -19,7 +19,48 @@ LogWriter::~LogWriter() {
   }
 }
 
+void LogWriter::BeginBatch() {
+  std::lock_guard<std::mutex> l(mu_);
+  if (broken_) throw IOError("log is unusable after an earlier error: " + *broken_);
+  if (sync_error_) throw IOError("log is unusable after a failed fsync: " + *sync_error_);
+  batching_ = true;
+}
+
+void LogWriter::WritePending() {
+  if (pending_.empty()) return;
+  const std::uint64_t before = written_.load(std::memory_order_relaxed);
+  try {
+    file_->Append(pending_);
+  } catch (const IOError& e) {
+    pending_.clear();
+    std::string why = std::string(e.what()) + " (writing a batch of lines already applied)";
+    try {
+      file_->Truncate(before);
+    } catch (const IOError& e2) {
+      why += std::string("; then could not cut the partial batch: ") + e2.what();
+    }
+    std::lock_guard<std::mutex> l(mu_);
+    broken_ = why;
+    throw;
+  }
+  written_.store(before + pending_.size(), std::memory_order_release);
+  pending_.clear();
+}
+
+std::uint64_t LogWriter::EndBatch() {
+  batching_ = false;
+  WritePending();
+  if (pending_.capacity() > 4 * kBatchBytes) std::string().swap(pending_);
+  return written_.load(std::memory_order_relaxed);
+}
+
 std::uint64_t LogWriter::Append(std::string_view line) {
+  if (batching_) {  // BeginBatch() checked the sticky errors
+    pending_.append(line);
+    const std::uint64_t end = written_.load(std::memory_order_relaxed) + pending_.size();
+    if (pending_.size() >= kBatchBytes) WritePending();
+    return end;
+  }
   {
     std::lock_guard<std::mutex> l(mu_);
     if (broken_) throw IOError("log is unusable after an earlier error: " + *broken_);
@@ -46,6 +87,10 @@ void LogWriter::SyncTo(std::uint64_t offset) {
   std::unique_lock<std::mutex> l(mu_);
   while (synced_ < offset) {
     if (sync_error_) throw IOError("fsync of log.aof failed: " + *sync_error_);
+    // Lines past the end that a broken writer never wrote cannot become durable.
+    if (broken_ && offset > written_.load(std::memory_order_acquire)) {
+      throw IOError("log is unusable after an earlier error: " + *broken_);
+    }
     if (syncing_) {
       cv_.wait(l);
       continue;

@@ -33,6 +33,19 @@ class LogWriter {
   // REQUIRES: external serialization of Append calls.
   std::uint64_t Append(std::string_view line);
 
+  // Between BeginBatch() and EndBatch() Append() only copies the line into a
+  // buffer (written out whenever it passes kBatchBytes) and EndBatch() writes
+  // the rest with one write(). The offsets Append() returns count the
+  // buffered bytes; size() counts only what the OS has. A failed write of
+  // buffered lines cuts the file back and breaks the writer (every later
+  // Append throws): lines the caller already acted on are not in the log.
+  // REQUIRES: the same external serialization as Append().
+  void BeginBatch();
+  std::uint64_t EndBatch();
+  // Writes the buffered lines now (a batch stays open).
+  void WritePending();
+  static constexpr std::size_t kBatchBytes = 1 << 20;
+
   // Returns once every byte before offset is durable. Throws IOError if an
   // fsync failed (then or earlier: the error is sticky).
   void SyncTo(std::uint64_t offset);
@@ -55,6 +68,8 @@ class LogWriter {
   std::atomic<std::uint64_t> written_;
   std::atomic<std::uint64_t> fsyncs_{0};
   std::optional<std::string> broken_;  // guarded by mu_ (read by Append under it)
+  bool batching_ = false;              // Append's serialization
+  std::string pending_;                // buffered lines of the open batch
 
   std::mutex mu_;
   std::condition_variable cv_;
