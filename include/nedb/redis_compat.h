@@ -145,6 +145,12 @@ struct RedisOptions {
   std::int64_t client_id = 0;
   std::string peer = "embedded";   // CLIENT INFO addr
   std::string local = "embedded";  // CLIENT INFO laddr
+  // How write commands end under Sync::Always. kDefer: a write's reply is
+  // returned before its fsync; the caller must flush() every database
+  // take_unsynced() names before it sends the replies (nedbd: one fsync
+  // for every client served in an event-loop pass, like Redis's
+  // appendfsync always).
+  AtomicSync atomic_sync = AtomicSync::kWait;
 };
 
 // One client session over the Redis command layer.
@@ -175,6 +181,10 @@ class RedisCompat {
   static bool IsWriteCommand(std::string_view name);
   // True for QUIT (any case): nothing after it on a connection runs.
   static bool IsQuit(std::string_view name);
+
+  // With RedisOptions::atomic_sync = kDefer: the databases written since
+  // the last call, each once (their writes are not yet durable).
+  std::vector<std::shared_ptr<NEDB>> take_unsynced();
 
   // True once QUIT was executed: the server closes the connection after
   // sending the reply.

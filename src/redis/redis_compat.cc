@@ -120,7 +120,7 @@ RedisReply RedisCompat::Session::Run(const CommandSpec& spec, const Argv& argv) 
   RedisReply reply;
   try {
     if (spec.flags & redis::kWrite) {
-      db->atomic([&] { reply = spec.fn(ctx, argv); });
+      Atomic([&] { reply = spec.fn(ctx, argv); });
     } else {
       reply = spec.fn(ctx, argv);
     }
@@ -132,6 +132,16 @@ RedisReply RedisCompat::Session::Run(const CommandSpec& spec, const Argv& argv) 
     reply = RedisReply::Error("ERR " + what);
   }
   return reply;
+}
+
+void RedisCompat::Session::Atomic(const std::function<void()>& fn) {
+  if (options.atomic_sync == AtomicSync::kDefer &&
+      std::none_of(unsynced.begin(), unsynced.end(),
+                   [&](const std::shared_ptr<NEDB>& d) { return d.get() == db; })) {
+    // Embedded sessions do not own db: a non-owning pointer.
+    unsynced.push_back(owner ? owner : std::shared_ptr<NEDB>(std::shared_ptr<NEDB>(), db));
+  }
+  db->atomic(fn, options.atomic_sync);
 }
 
 RedisReply RedisCompat::Session::Exec() {
@@ -160,7 +170,7 @@ RedisReply RedisCompat::Session::Exec() {
     if (selects) {
       run_all();
     } else {
-      db->atomic(run_all);
+      Atomic(run_all);
     }
   } catch (const std::exception& e) {
     while (replies.size() < cmds.size())
@@ -198,7 +208,7 @@ std::vector<RedisReply> RedisCompat::Session::ExecuteBatch(const std::vector<Arg
     if (j - i >= 2) {
       // A run of writes: one atomic() (one lock, one fsync) for all of them.
       try {
-        db->atomic([&] {
+        Atomic([&] {
           for (std::size_t k = i; k < j; ++k) replies[k] = Execute(commands[k]);
         });
       } catch (const std::exception& e) {
@@ -240,6 +250,12 @@ bool RedisCompat::IsWriteCommand(std::string_view name) {
 }
 
 bool RedisCompat::IsQuit(std::string_view name) { return redis::IEquals(name, "quit"); }
+
+std::vector<std::shared_ptr<NEDB>> RedisCompat::take_unsynced() {
+  std::vector<std::shared_ptr<NEDB>> out;
+  out.swap(s_->unsynced);
+  return out;
+}
 
 bool RedisCompat::quit() const { return s_->quit; }
 const std::string& RedisCompat::database() const { return s_->database; }

@@ -21,6 +21,8 @@ class RedisCompat::Session {
   // Runs a known, arity-checked, authorized command now.
   RedisReply Run(const redis::CommandSpec& spec, const redis::Argv& argv);
   RedisReply Exec();
+  // db->atomic(fn) with options.atomic_sync; remembers db if deferred.
+  void Atomic(const std::function<void()>& fn);
   // Switches to database `name` ("0": the default database).
   void Select(const std::string& name);
   // Constant-time check of a presented token; sets authenticated.
@@ -38,6 +40,7 @@ class RedisCompat::Session {
   bool quit = false;
   std::chrono::steady_clock::time_point created = std::chrono::steady_clock::now();
   std::string last_command;
+  std::vector<std::shared_ptr<NEDB>> unsynced;  // kDefer: written since take_unsynced()
 
  private:
   // nullptr + *error set if argv cannot run (unknown command, arity, auth).

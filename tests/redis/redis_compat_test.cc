@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <random>
 #include <thread>
+
+#include <unistd.h>
 
 #include "redis/keymap.h"
 
@@ -396,6 +399,33 @@ TEST(RedisBatchTest, BatchEqualsOneByOne) {
   std::vector<R> batch = ra.execute_batch(cmds);
   ASSERT_EQ(batch.size(), cmds.size());
   for (std::size_t i = 0; i < cmds.size(); ++i) EXPECT_EQ(batch[i], rb.execute(cmds[i])) << i;
+}
+
+TEST(RedisBatchTest, DeferredSyncLeavesTheFsyncToTheCaller) {
+  const std::string dir = ::testing::TempDir() + "/redis_defer_" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  {
+    auto db = std::make_shared<NEDB>(dir);  // Sync::Always
+    RedisOptions o;
+    o.atomic_sync = AtomicSync::kDefer;
+    RedisCompat r(db, o);
+    const std::uint64_t fsyncs = db->stats().fsyncs;
+    EXPECT_EQ(r.execute({"SET", "a", "1"}), R::Ok());
+    r.execute_batch({{"SET", "b", "2"}, {"INCR", "a"}, {"GET", "a"}});
+    EXPECT_EQ(db->stats().fsyncs, fsyncs);  // nothing synced yet
+    std::vector<std::shared_ptr<NEDB>> dbs = r.take_unsynced();
+    ASSERT_EQ(dbs.size(), 1u);
+    EXPECT_EQ(dbs[0].get(), db.get());
+    EXPECT_TRUE(r.take_unsynced().empty());
+    dbs[0]->flush();
+    EXPECT_EQ(db->stats().fsyncs, fsyncs + 1);
+    r.execute({"GET", "a"});  // reads defer nothing
+    EXPECT_TRUE(r.take_unsynced().empty());
+  }
+  NEDB again(dir);
+  RedisCompat r(again);
+  EXPECT_EQ(r.execute({"GET", "a"}), Bulk("2"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(RespTest, ReplyEncoding) {
