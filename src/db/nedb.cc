@@ -116,7 +116,7 @@ std::uint64_t NEDB::put_text(std::string_view coll, std::string_view id, std::st
   if (!IsCanonicalJsonObject(doc_text, &why)) {
     throw InvalidArgument("put_text: the document is not canonical JSON: " + why);
   }
-  const ValueView doc_id = LookupField(doc_text, {"_id"});
+  const ValueView doc_id = LookupMember(doc_text, "_id");
   std::string id_value;
   if (doc_id.rank != Rank::kString ||
       !UnescapeJsonString(doc_id.raw.substr(1, doc_id.raw.size() - 2), &id_value) ||

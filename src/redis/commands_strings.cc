@@ -8,29 +8,10 @@ namespace nedb::redis {
 
 namespace {
 
-// A string's replacement document: the value, and optionally the old TTL.
-// A list being overwritten loses its elements first.
-void WriteString(NEDB& db, Entry& e, std::string_view value, std::optional<double> ttl_s,
-                 bool keep_ttl) {
-  nlohmann::json doc = nlohmann::json::object();
-  if (e.exists()) {
-    if (keep_ttl && e.doc->contains("_expires_at")) doc["_expires_at"] = (*e.doc)["_expires_at"];
-    if (e.type == KeyType::kList) {
-      const ListHeader h = GetListHeader(*e.doc);
-      for (std::int64_t i = 0; i < h.len; ++i) ListRemoveItem(db, h, i);
-    }
-  }
-  doc["_rtype"] = "string";
-  doc["value"] = EncodeValue(value);
-  WriteOptions wo;
-  wo.ttl_s = ttl_s;
-  db.put(e.ref.coll, e.ref.id, std::move(doc), wo);
-}
-
-RedisReply OldValue(const Entry& e) {
+RedisReply OldValue(const TextEntry& e) {
   if (!e.exists()) return RedisReply::Nil();
   if (e.type != KeyType::kString) Fail(kWrongType);
-  return RedisReply::Bulk(StringValue(e));
+  return RedisReply::Bulk(StringValueOf(*e.text));
 }
 
 // The TTL in seconds for an expiry given as an amount (unit_ms ms per unit)
@@ -77,55 +58,54 @@ RedisReply Set(Ctx& c, const Argv& a) {
     ttl = TtlFor(*expire, unit, absolute, "set");
     expired = !ttl;
   }
-  Entry e = Load(c.db, a[1]);
+  TextEntry e = LoadText(c.db, a[1]);
   RedisReply old = get ? OldValue(e) : RedisReply::Nil();
   if ((nx && e.exists()) || (xx && !e.exists())) return get ? old : RedisReply::Nil();
   if (expired) {
-    DeleteKey(c.db, e);
+    DeleteKey(c.db, ToEntry(e));
   } else {
-    WriteString(c.db, e, a[2], ttl, keep);
+    PutString(c.db, e, a[2], ttl, keep);
   }
   return get ? old : RedisReply::Ok();
 }
 
 RedisReply SetNx(Ctx& c, const Argv& a) {
-  Entry e = Load(c.db, a[1]);
+  TextEntry e = LoadText(c.db, a[1]);
   if (e.exists()) return RedisReply::Integer(0);
-  WriteString(c.db, e, a[2], std::nullopt, false);
+  PutString(c.db, e, a[2], std::nullopt, false);
   return RedisReply::Integer(1);
 }
 
 RedisReply SetExGeneric(Ctx& c, const Argv& a, std::int64_t unit, const char* cmd) {
   std::optional<double> ttl = TtlFor(a[2], unit, false, cmd);
-  Entry e = Load(c.db, a[1]);
-  WriteString(c.db, e, a[3], ttl, false);
+  TextEntry e = LoadText(c.db, a[1]);
+  PutString(c.db, e, a[3], ttl, false);
   return RedisReply::Ok();
 }
 
 RedisReply SetEx(Ctx& c, const Argv& a) { return SetExGeneric(c, a, 1000, "setex"); }
 RedisReply PSetEx(Ctx& c, const Argv& a) { return SetExGeneric(c, a, 1, "psetex"); }
 
-RedisReply Get(Ctx& c, const Argv& a) { return OldValue(Load(c.db, a[1])); }
+RedisReply Get(Ctx& c, const Argv& a) { return OldValue(LoadText(c.db, a[1])); }
 
 RedisReply GetSet(Ctx& c, const Argv& a) {
-  Entry e = Load(c.db, a[1]);
+  TextEntry e = LoadText(c.db, a[1]);
   RedisReply old = OldValue(e);
-  WriteString(c.db, e, a[2], std::nullopt, false);
+  PutString(c.db, e, a[2], std::nullopt, false);
   return old;
 }
 
 RedisReply GetDel(Ctx& c, const Argv& a) {
-  Entry e = Load(c.db, a[1]);
+  TextEntry e = LoadText(c.db, a[1]);
   RedisReply old = OldValue(e);
-  if (e.exists()) DeleteKey(c.db, e);
+  if (e.exists()) DeleteKey(c.db, ToEntry(e));
   return old;
 }
 
 RedisReply MSet(Ctx& c, const Argv& a) {
   if (a.size() % 2 == 0) Fail("ERR wrong number of arguments for '" + Lower(a[0]) + "' command");
   for (std::size_t i = 1; i < a.size(); i += 2) {
-    Entry e = Load(c.db, a[i]);
-    WriteString(c.db, e, a[i + 1], std::nullopt, false);
+    PutString(c.db, LoadText(c.db, a[i]), a[i + 1], std::nullopt, false);
   }
   return RedisReply::Ok();
 }
@@ -134,37 +114,36 @@ RedisReply MGet(Ctx& c, const Argv& a) {
   std::vector<RedisReply> out;
   out.reserve(a.size() - 1);
   for (std::size_t i = 1; i < a.size(); ++i) {
-    Entry e = Load(c.db, a[i]);
-    out.push_back(e.type == KeyType::kString ? RedisReply::Bulk(StringValue(e))
+    const TextEntry e = LoadText(c.db, a[i]);
+    out.push_back(e.type == KeyType::kString ? RedisReply::Bulk(StringValueOf(*e.text))
                                              : RedisReply::Nil());
   }
   return RedisReply::Array(std::move(out));
 }
 
 RedisReply Append(Ctx& c, const Argv& a) {
-  Entry e = LoadAs(c.db, a[1], KeyType::kString);
-  std::string v = e.exists() ? StringValue(e) : std::string();
+  TextEntry e = LoadTextAs(c.db, a[1], KeyType::kString);
+  std::string v = e.exists() ? StringValueOf(*e.text) : std::string();
   v += a[2];
-  SetStringValue(e, v);
-  Store(c.db, e, KeyType::kString);
+  PutString(c.db, e, v, std::nullopt, /*keep_ttl=*/true);
   return RedisReply::Integer(static_cast<std::int64_t>(v.size()));
 }
 
 RedisReply StrLen(Ctx& c, const Argv& a) {
-  Entry e = LoadAs(c.db, a[1], KeyType::kString);
-  return RedisReply::Integer(e.exists() ? static_cast<std::int64_t>(StringValue(e).size()) : 0);
+  TextEntry e = LoadTextAs(c.db, a[1], KeyType::kString);
+  return RedisReply::Integer(e.exists() ? static_cast<std::int64_t>(StringValueOf(*e.text).size())
+                                        : 0);
 }
 
 RedisReply IncrBy(Ctx& c, const std::string& key, std::int64_t by) {
-  Entry e = LoadAs(c.db, key, KeyType::kString);
+  TextEntry e = LoadTextAs(c.db, key, KeyType::kString);
   std::int64_t v = 0;
-  if (e.exists()) v = ParseInt(StringValue(e));
+  if (e.exists()) v = ParseInt(StringValueOf(*e.text));
   if ((by < 0 && v < 0 && by < INT64_MIN - v) || (by > 0 && v > 0 && by > INT64_MAX - v)) {
     Fail(kOverflow);
   }
   v += by;
-  SetStringValue(e, std::to_string(v));
-  Store(c.db, e, KeyType::kString);
+  PutString(c.db, e, std::to_string(v), std::nullopt, /*keep_ttl=*/true);
   return RedisReply::Integer(v);
 }
 

@@ -103,6 +103,28 @@ void Store(NEDB& db, Entry& e, KeyType type);
 // Deletes the key (a list's elements too). False if it did not exist.
 bool DeleteKey(NEDB& db, const Entry& e);
 
+// ---- string keys over document text (string_text.cc): no JSON trees ----
+
+struct TextEntry {
+  DocRef ref;
+  std::optional<std::string> text;  // the document's canonical JSON text
+  KeyType type = KeyType::kNone;
+  bool exists() const { return text.has_value(); }
+};
+KeyType TypeOfText(std::string_view text);
+TextEntry LoadText(NEDB& db, std::string_view key);
+// LoadText, then WRONGTYPE unless the key is missing or of type `want`.
+TextEntry LoadTextAs(NEDB& db, std::string_view key, KeyType want);
+// The tree view of the same key (for the rare paths: lists, DeleteKey).
+Entry ToEntry(const TextEntry& e);
+// The value of a string document.
+std::string StringValueOf(std::string_view text);
+// Replaces e's key with a string holding value, with a TTL of ttl_s, or
+// keeping the old document's "_expires_at" if keep_ttl; a list's elements
+// are deleted first. The document is the one the tree path would write.
+void PutString(NEDB& db, const TextEntry& e, std::string_view value, std::optional<double> ttl_s,
+               bool keep_ttl);
+
 // Values (string values, hash values, set members, list elements) as JSON:
 // a canonical int64 ("42", "-7") as a JSON integer, other valid UTF-8 as a
 // string, anything else as {"base64": "..."}.
@@ -122,9 +144,6 @@ std::optional<std::string> HashGet(const nlohmann::json& doc, std::string_view f
 bool HashSet(nlohmann::json& doc, std::string_view field, std::string_view value);
 bool HashDel(nlohmann::json& doc, std::string_view field);
 
-// String values.
-std::string StringValue(const Entry& e);
-void SetStringValue(Entry& e, std::string_view v);
 
 // Set members (decoded, sorted by bytes).
 std::vector<std::string> SetMembers(const nlohmann::json& doc);

@@ -6,6 +6,7 @@ target_sources(nedb PRIVATE
   src/redis/reply.cc
   src/redis/resp_parser.cc
   src/redis/store.cc
+  src/redis/string_text.cc
   src/redis/commands_strings.cc
   src/redis/commands_keys.cc
   src/redis/commands_hashes.cc

@@ -118,18 +118,6 @@ bool HashDel(nlohmann::json& doc, std::string_view field) {
   return gone;
 }
 
-// ---- strings ----
-
-std::string StringValue(const Entry& e) {
-  auto it = e.doc->find("value");
-  return it == e.doc->end() ? std::string() : DecodeValue(*it);
-}
-
-void SetStringValue(Entry& e, std::string_view v) {
-  if (!e.doc) e.doc = nlohmann::json::object();
-  (*e.doc)["value"] = EncodeValue(v);
-}
-
 // ---- sets ----
 
 std::vector<std::string> SetMembers(const nlohmann::json& doc) {

@@ -147,41 +147,43 @@ bool UnescapeJsonString(std::string_view s, std::string* out) {
   return true;
 }
 
-ValueView LookupField(std::string_view doc, const std::vector<std::string>& path) {
-  std::string_view obj = doc;
+ValueView LookupMember(std::string_view obj, std::string_view want) {
+  if (obj.empty() || obj[0] != '{') return {};
+  std::size_t i = 1;
   std::string scratch;
-  for (std::size_t step = 0; step < path.size(); ++step) {
-    const std::string& want = path[step];
-    std::size_t i = 0;
-    if (obj.empty() || obj[0] != '{') return {};
-    ++i;
-    bool found = false;
-    while (i < obj.size() && obj[i] == '"') {
-      std::size_t key_end = SkipValue(obj, i);  // past the closing quote
-      std::string_view raw_key = obj.substr(i + 1, key_end - i - 2);
-      bool match;
-      if (raw_key.find('\\') == std::string_view::npos) {
-        match = raw_key == want;
-        // Canonical documents keep keys sorted: nothing further can match.
-        if (!match && raw_key > want) return {};
-      } else {
-        scratch.clear();
-        match = UnescapeJsonString(raw_key, &scratch) && scratch == want;
-      }
-      std::size_t v = key_end + 1;  // past ':'
-      std::size_t v_end = SkipValue(obj, v);
-      if (match) {
-        obj = obj.substr(v, v_end - v);
-        found = true;
-        break;
-      }
-      i = v_end;
-      if (i < obj.size() && obj[i] == ',') ++i;
+  while (i < obj.size() && obj[i] == '"') {
+    const std::size_t key_end = SkipValue(obj, i);  // past the closing quote
+    const std::string_view raw_key = obj.substr(i + 1, key_end - i - 2);
+    bool match;
+    if (raw_key.find('\\') == std::string_view::npos) {
+      match = raw_key == want;
+      // Canonical documents keep keys sorted: nothing further can match.
+      if (!match && raw_key > want) return {};
+    } else {
+      scratch.clear();
+      match = UnescapeJsonString(raw_key, &scratch) && scratch == want;
     }
-    if (!found) return {};
+    const std::size_t v = key_end + 1;  // past ':'
+    const std::size_t v_end = SkipValue(obj, v);
+    if (match) {
+      if (v_end == v) return {};
+      const std::string_view raw = obj.substr(v, v_end - v);
+      return ValueView{RankOf(raw[0]), raw};
+    }
+    i = v_end;
+    if (i < obj.size() && obj[i] == ',') ++i;
   }
-  if (obj.empty()) return {};
-  return ValueView{RankOf(obj[0]), obj};
+  return {};
+}
+
+ValueView LookupField(std::string_view doc, const std::vector<std::string>& path) {
+  ValueView v{Rank::kObject, doc};
+  for (const std::string& step : path) {
+    v = LookupMember(v.raw, step);
+    if (v.rank == Rank::kMissing) return {};
+  }
+  if (v.raw.empty()) return {};
+  return ValueView{RankOf(v.raw[0]), v.raw};
 }
 
 }  // namespace nedb

@@ -42,6 +42,8 @@ struct ValueView {
 // The value at path (a.b.c = {"a","b","c"}) in doc, a valid JSON object's
 // text. Missing if a step is absent or not an object.
 ValueView LookupField(std::string_view doc, const std::vector<std::string>& path);
+// One step of LookupField: the member `key` of the object text obj.
+ValueView LookupMember(std::string_view obj, std::string_view key);
 
 }  // namespace nedb
 
