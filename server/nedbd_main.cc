@@ -167,9 +167,7 @@ int main(int argc, char** argv) {
           nedbd::RespServerOptions{.host = config.host,
                                    .port = static_cast<std::uint16_t>(config.resp2_port),
                                    .token = config.token,
-                                   .write_threads = db_options.sync == nedb::Sync::Always
-                                                        ? static_cast<int>(config.blocking_threads)
-                                                        : 0},
+                                   .sync_always = db_options.sync == nedb::Sync::Always},
           config.threads);
       std::cout << "resp2 \u2014 redis:// " << config.host << ":" << resp2->port()
                 << " (RESP2 wire protocol)" << std::endl;

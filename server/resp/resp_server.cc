@@ -1,6 +1,7 @@
 // Copyright (c) NEDB authors.
 #include "resp_server.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 #include <vector>
@@ -19,19 +20,46 @@ std::string Endpoint(const tcp::socket& s, bool remote) {
   return ep.address().to_string() + ":" + std::to_string(ep.port());
 }
 
+// "ERR <what>" on one line.
+std::string ErrorText(const std::exception& e) {
+  std::string text = std::string("ERR ") + e.what();
+  std::replace(text.begin(), text.end(), '\r', ' ');
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return text;
+}
+
 }  // namespace
+
+// What one connection context shares under sync_always: the connections
+// whose replies wait for the next fsync. The first one queued posts
+// Flush(), which therefore runs after the handlers already queued on the
+// context (the other clients that were ready in this event-loop pass):
+// one flush() per database for all of them, then their replies go out.
+// The mutex is for contexts run by several threads (RespServer on a plain
+// io_context); with RespService each context has one thread.
+struct RespServer::Context {
+  explicit Context(asio::io_context& c) : io(c) {}
+  // c's writes are not durable yet: queue it for this pass's Flush().
+  void Defer(std::shared_ptr<Connection> c);
+  void Flush();
+
+  asio::io_context& io;
+  std::mutex mu;
+  std::vector<std::shared_ptr<Connection>> pending;  // guarded by mu
+};
 
 // One client: reads, parses every complete command of a read, runs them as
 // one batch, writes all replies at once, reads again. All of its handlers
-// run on its strand; a batch with writes may run on the write pool.
+// run on its strand (one context, the context's thread under RespService).
 class RespServer::Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, std::shared_ptr<nedb::NEDB> db, nedb::RedisOptions opts,
-             std::size_t max_bulk, asio::thread_pool* pool)
+             std::size_t max_bulk, std::shared_ptr<Context> ctx)
       : socket_(std::move(socket)),
         parser_(max_bulk),
+        defer_(opts.atomic_sync == nedb::AtomicSync::kDefer),
         session_(std::move(db), std::move(opts)),
-        pool_(pool) {}
+        ctx_(std::move(ctx)) {}
 
   void Start() {
     boost::system::error_code ec;
@@ -48,10 +76,12 @@ class RespServer::Connection : public std::enable_shared_from_this<Connection> {
   void Refuse(const std::string& error) {
     out_ = "-" + error + "\r\n";
     closing_ = true;
-    Flush();
+    Send();
   }
 
  private:
+  friend struct RespServer::Context;
+
   void Read() {
     socket_.async_read_some(asio::buffer(rbuf_),
                             [self = shared_from_this()](boost::system::error_code ec,
@@ -61,49 +91,63 @@ class RespServer::Connection : public std::enable_shared_from_this<Connection> {
   void OnRead(boost::system::error_code ec, std::size_t n) {
     if (ec) return DoClose();
     parser_.Feed(std::string_view(rbuf_.data(), n));
-    cmds_.clear();
-    bool writes = false;
+    // Parse into the argv vectors of earlier reads (the parser swaps its
+    // buffer with ours: no allocation for the vector in steady state).
+    std::size_t count = 0;
     for (;;) {
-      std::vector<std::string> argv;
+      if (count == cmds_.size()) cmds_.emplace_back();
+      std::vector<std::string>& argv = cmds_[count];
       const nedb::RespParser::Status st = parser_.Next(&argv);
       if (st == nedb::RespParser::Status::kNeedMore) break;
       if (st == nedb::RespParser::Status::kError) {
         protocol_error_ = true;
         break;
       }
-      const bool quit = nedb::RedisCompat::IsQuit(argv[0]);
-      writes = writes || nedb::RedisCompat::IsWriteCommand(argv[0]);
-      cmds_.push_back(std::move(argv));
-      if (quit) break;  // what follows QUIT is never run
+      ++count;
+      if (nedb::RedisCompat::IsQuit(argv[0])) break;  // what follows QUIT is never run
     }
-    if (cmds_.empty() && !protocol_error_) return Read();
-    if (pool_ != nullptr && writes) {
-      asio::post(*pool_, [self = shared_from_this()] {
-        self->Execute();
-        asio::post(self->socket_.get_executor(), [self] { self->Flush(); });
-      });
-      return;
+    if (count == 0 && !protocol_error_) return Read();
+    Execute(count);
+    if (defer_) {
+      unsynced_ = session_.take_unsynced();
+      if (!unsynced_.empty()) return ctx_->Defer(shared_from_this());
     }
-    Execute();
-    Flush();
+    Send();
   }
 
-  void Execute() {
+  // Runs cmds_[0, count) into out_.
+  void Execute(std::size_t count) {
     out_.clear();
+    replies_ = count;
     try {
-      for (const nedb::RedisReply& r : session_.execute_batch(cmds_)) r.AppendResp(&out_);
+      if (count == 1) {
+        session_.execute(cmds_[0]).AppendResp(&out_);  // what execute_batch does for one
+      } else if (count > 1) {
+        cmds_.resize(count);
+        for (const nedb::RedisReply& r : session_.execute_batch(cmds_)) r.AppendResp(&out_);
+      }
     } catch (const std::exception& e) {
-      nedb::RedisReply::Error(std::string("ERR ") + e.what()).AppendResp(&out_);
+      nedb::RedisReply::Error(ErrorText(e)).AppendResp(&out_);
       closing_ = true;
     }
     if (protocol_error_) {
       nedb::RedisReply::Error("ERR " + parser_.error()).AppendResp(&out_);
+      ++replies_;
       closing_ = true;
     }
     if (session_.quit()) closing_ = true;
   }
 
-  void Flush() {
+  // The fsync of this read's writes failed: nothing it wrote is known to
+  // be durable, so no reply may claim success.
+  void FailReplies(const std::string& error) {
+    out_.clear();
+    const nedb::RedisReply r = nedb::RedisReply::Error(error);
+    for (std::size_t i = 0; i < std::max<std::size_t>(replies_, 1); ++i) r.AppendResp(&out_);
+    closing_ = true;
+  }
+
+  void Send() {
     asio::async_write(socket_, asio::buffer(out_),
                       [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                         if (ec || self->closing_) return self->DoClose();
@@ -119,27 +163,76 @@ class RespServer::Connection : public std::enable_shared_from_this<Connection> {
 
   tcp::socket socket_;
   nedb::RespParser parser_;
+  const bool defer_;  // sync_always: writes wait for Context::Flush()
   nedb::RedisCompat session_;
-  asio::thread_pool* pool_;
+  std::shared_ptr<Context> ctx_;
   std::array<char, 16384> rbuf_;
   std::vector<std::vector<std::string>> cmds_;
   std::string out_;
+  std::size_t replies_ = 0;                             // in out_
+  std::vector<std::shared_ptr<nedb::NEDB>> unsynced_;  // written by the read out_ answers
   bool protocol_error_ = false;
   bool closing_ = false;
 };
 
-RespServer::RespServer(asio::io_context& io, DbRegistry& registry, RespServerOptions options)
-    : io_(io), registry_(registry), options_(std::move(options)), acceptor_(asio::make_strand(io)) {
-  if (options_.write_threads > 0) pool_.emplace(static_cast<std::size_t>(options_.write_threads));
+void RespServer::Context::Defer(std::shared_ptr<Connection> c) {
+  std::shared_ptr<Context> self = c->ctx_;
+  bool first;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    first = pending.empty();
+    pending.push_back(std::move(c));
+  }
+  // Queued behind the handlers already ready on this context.
+  if (first) asio::post(io, [self = std::move(self)] { self->Flush(); });
 }
 
-RespServer::~RespServer() {
-  Stop();
-  if (pool_) pool_->join();
+void RespServer::Context::Flush() {
+  std::vector<std::shared_ptr<Connection>> conns;
+  {
+    std::lock_guard<std::mutex> l(mu);
+    conns.swap(pending);
+  }
+  // One flush() per database (group commit: flushes of other contexts
+  // running now share the fsync).
+  std::vector<nedb::NEDB*> flushed;
+  std::vector<std::pair<nedb::NEDB*, std::string>> failed;
+  for (const auto& c : conns) {
+    for (const auto& db : c->unsynced_) {
+      if (std::find(flushed.begin(), flushed.end(), db.get()) != flushed.end()) continue;
+      flushed.push_back(db.get());
+      try {
+        db->flush();
+      } catch (const std::exception& e) {
+        failed.emplace_back(db.get(), ErrorText(e));
+      }
+    }
+  }
+  for (auto& c : conns) {
+    for (const auto& [db, error] : failed) {
+      const bool mine = std::any_of(c->unsynced_.begin(), c->unsynced_.end(),
+                                    [db = db](const auto& d) { return d.get() == db; });
+      if (mine) {
+        c->FailReplies(error);
+        break;
+      }
+    }
+    c->unsynced_.clear();
+    auto strand = c->socket_.get_executor();
+    asio::dispatch(strand, [c = std::move(c)] { c->Send(); });
+  }
 }
+
+RespServer::RespServer(asio::io_context& io, DbRegistry& registry, RespServerOptions options)
+    : io_(io), registry_(registry), options_(std::move(options)), acceptor_(asio::make_strand(io)) {}
+
+RespServer::~RespServer() { Stop(); }
 
 void RespServer::Start() {
   registry_.Get(options_.database, /*create=*/true);  // fail early on a bad default database
+  if (conn_ios_.empty()) conn_ios_.push_back(&io_);
+  contexts_.clear();
+  for (asio::io_context* c : conn_ios_) contexts_.push_back(std::make_shared<Context>(*c));
   const tcp::endpoint ep(asio::ip::make_address(options_.host), options_.port);
   acceptor_.open(ep.protocol());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
@@ -150,9 +243,9 @@ void RespServer::Start() {
 }
 
 void RespServer::Accept() {
-  asio::io_context& target = conn_ios_.empty() ? io_ : *conn_ios_[next_io_++ % conn_ios_.size()];
-  acceptor_.async_accept(asio::make_strand(target), [this](boost::system::error_code ec,
-                                                           tcp::socket socket) {
+  std::shared_ptr<Context> ctx = contexts_[next_io_++ % contexts_.size()];
+  acceptor_.async_accept(asio::make_strand(ctx->io), [this, ctx](boost::system::error_code ec,
+                                                                 tcp::socket socket) {
     if (stopped_) return;
     if (ec) {
       if (ec == asio::error::operation_aborted) return;
@@ -164,12 +257,13 @@ void RespServer::Accept() {
     o.client_id = next_id_++;
     o.peer = Endpoint(socket, true);
     o.local = Endpoint(socket, false);
+    if (options_.sync_always) o.atomic_sync = nedb::AtomicSync::kDefer;
     DbRegistry* reg = &registry_;
     o.open_database = [reg](const std::string& name) { return reg->Get(name, /*create=*/true); };
     std::shared_ptr<Connection> c;
     try {
       c = std::make_shared<Connection>(std::move(socket), registry_.Get(options_.database, true),
-                                       std::move(o), options_.max_bulk, pool_ ? &*pool_ : nullptr);
+                                       std::move(o), options_.max_bulk, ctx);
     } catch (const std::exception&) {
       return Accept();  // the default database cannot be opened: drop this client
     }

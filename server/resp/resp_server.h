@@ -13,8 +13,9 @@
 // Each connection is a nedb::RedisCompat session (its own selected
 // database, MULTI queue and authentication), starting on the database
 // RespServerOptions::database. Per read, every complete command is parsed,
-// runs (consecutive writes under one NEDB::atomic()), and all replies go
-// out in one write.
+// runs on the connection's I/O thread (consecutive writes under one
+// NEDB::atomic()), and all replies go out in one write (under
+// sync_always, after the fsync shared by that pass's clients).
 #ifndef NEDB_SERVER_RESP_RESP_SERVER_H_
 #define NEDB_SERVER_RESP_RESP_SERVER_H_
 
@@ -26,7 +27,6 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,11 +45,15 @@ struct RespServerOptions {
   // Largest bulk string (argument) accepted; larger ones are a protocol
   // error. Redis's proto-max-bulk-len is 512 MB; nedbd's default is 64 MiB.
   std::size_t max_bulk = nedb::RespParser::kDefaultMaxBulk;
-  // Run batches containing writes on a pool of this many threads instead
-  // of the I/O thread. Set it for Sync::Always: writers then wait for the
-  // fsync together (group commit) without stalling the I/O threads. 0: run
-  // everything on the I/O thread (best for Sync::None / EverySec).
-  int write_threads = 0;
+  // Set when the databases use nedb::Sync::Always. Write commands then
+  // return once their bytes reach the OS (nedb::AtomicSync::kDefer), and
+  // each I/O context fsyncs once (NEDB::flush()) for every client whose
+  // commands it ran in one event-loop pass before sending their replies,
+  // as Redis does with appendfsync always. A reply is never sent before
+  // the writes of its read are durable; if the fsync fails, the client
+  // gets "-ERR ..." for each of its commands and the connection closes.
+  // Batches without writes are answered at once.
+  bool sync_always = false;
   // Connections beyond this are refused with "-ERR max number of clients reached".
   std::size_t max_clients = 10000;
 };
@@ -81,6 +85,7 @@ class RespServer {
   std::size_t connections() const;
 
   class Connection;
+  struct Context;
 
  private:
   void Accept();
@@ -89,10 +94,11 @@ class RespServer {
   DbRegistry& registry_;
   const RespServerOptions options_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  std::optional<boost::asio::thread_pool> pool_;
   std::uint16_t port_ = 0;
   std::vector<boost::asio::io_context*> conn_ios_;
-  std::size_t next_io_ = 0;  // round-robin over conn_ios_ (acceptor strand only)
+  // One per connection context (made by Start()): its pending fsync.
+  std::vector<std::shared_ptr<Context>> contexts_;
+  std::size_t next_io_ = 0;  // round-robin over contexts_ (acceptor strand only)
   std::atomic<std::int64_t> next_id_{1};
   std::atomic<bool> stopped_{false};
   mutable std::mutex mu_;  // guards conns_

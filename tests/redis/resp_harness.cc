@@ -1,6 +1,6 @@
 // A RESP2 server for tests and benchmarks, without the HTTP side:
 //   resp_harness --data DIR [--port 0] [--sync always|everysec|no] [--token T]
-//                [--threads N] [--write-threads N] [--database NAME]
+//                [--threads N] [--database NAME] [--max-bulk BYTES]
 // Prints "port <n>" once listening; SIGTERM/SIGINT stop it (checkpointing
 // nothing; the databases are closed cleanly).
 #include <utility>  // before Asio (Boost 1.74 + C++20)
@@ -24,7 +24,6 @@ int main(int argc, char** argv) {
   nedbd::RespServerOptions opts;
   opts.port = 0;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  int write_threads = -1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--data") {
@@ -37,8 +36,6 @@ int main(int argc, char** argv) {
       opts.token = v;
     } else if (k == "--threads") {
       threads = std::stoi(v);
-    } else if (k == "--write-threads") {
-      write_threads = std::stoi(v);
     } else if (k == "--database") {
       opts.database = v;
     } else if (k == "--max-bulk") {
@@ -52,8 +49,7 @@ int main(int argc, char** argv) {
   dbo.sync = sync == "always"     ? nedb::Sync::Always
              : sync == "everysec" ? nedb::Sync::EverySec
                                   : nedb::Sync::None;
-  opts.write_threads =
-      write_threads >= 0 ? write_threads : (dbo.sync == nedb::Sync::Always ? 64 : 0);
+  opts.sync_always = dbo.sync == nedb::Sync::Always;
   try {
     // Block SIGINT/SIGTERM in every thread; main waits for them.
     sigset_t stop;
