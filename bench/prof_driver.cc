@@ -3,12 +3,14 @@
 // it under `perf record --control fifo:CTL,ACK -D -1`: the driver enables
 // perf around the measured part only (via $NEDB_PERF_CTL / $NEDB_PERF_ACK).
 //
-//   prof_driver put-mem | get-head | get-asof | reopen | verify | durable [threads]
+//   prof_driver put-mem | get-head | get-asof | reopen | verify | durable [threads] |
+//               redis-set | redis-get
 //
 // The operations and data are those of nedb_bench.cc (same documents, ids,
 // sizes); it prints the rate it saw, which is NOT a reported figure (perf
 // slows it down).
 #include <nedb/nedb.h>
+#include <nedb/redis_compat.h>
 
 #include <chrono>
 #include <cstdio>
@@ -64,7 +66,8 @@ void Report(const char* what, double ops, double secs) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: prof_driver put-mem|get-head|get-asof|reopen|verify|durable [threads]\n";
+    std::cerr << "usage: prof_driver put-mem|get-head|get-asof|reopen|verify|durable [threads]|"
+                 "redis-set|redis-get\n";
     return 2;
   }
   const std::string mode = argv[1];
@@ -156,6 +159,35 @@ int main(int argc, char** argv) {
     const double s = t.secs();
     perf.Disable();
     Report("durable", n, s);
+  } else if (mode == "redis-set" || mode == "redis-get") {
+    // The Redis layer as nedbd runs it for `redis-benchmark -P 16`: batches
+    // of 16 commands through execute_batch() on a durable database (Sync::None),
+    // 100k keys, 3-byte values.
+    const std::int64_t n = 400'000;
+    const std::string dir = nb::FreshDir("prof-redis");
+    auto db = std::make_shared<nedb::NEDB>(dir, nedb::Options{.sync = nedb::Sync::None});
+    nedb::RedisCompat r(db);
+    auto key = [](std::int64_t i) { return "key:" + std::to_string(i % 100'000); };
+    if (mode == "redis-get") {
+      for (std::int64_t i = 0; i < 100'000; ++i) r.execute({"SET", key(i), "xxx"});
+    }
+    std::vector<std::vector<std::vector<std::string>>> batches;
+    for (std::int64_t i = 0; i < n; i += 16) {
+      batches.emplace_back();
+      for (std::int64_t k = i; k < i + 16; ++k) {
+        if (mode == "redis-get") {
+          batches.back().push_back({"GET", key(k * 7919)});
+        } else {
+          batches.back().push_back({"SET", key(k * 7919), "xxx"});
+        }
+      }
+    }
+    perf.Enable();
+    Timer t;
+    for (const auto& b : batches) r.execute_batch(b);
+    const double s = t.secs();
+    perf.Disable();
+    Report(mode.c_str(), n, s);
   } else {
     std::cerr << "unknown mode " << mode << "\n";
     return 2;
