@@ -64,6 +64,7 @@ class RespServer::Connection : public std::enable_shared_from_this<Connection> {
   void Start() {
     boost::system::error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
+    socket_.non_blocking(true, ec);  // for Send()'s immediate write
     Read();
   }
 
@@ -148,7 +149,17 @@ class RespServer::Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Send() {
-    asio::async_write(socket_, asio::buffer(out_),
+    // Most replies fit the socket buffer: send them now and read again,
+    // without a round trip through the scheduler; the rest goes async.
+    boost::system::error_code ec;
+    std::size_t sent = 0;
+    if (socket_.non_blocking()) sent = socket_.write_some(asio::buffer(out_), ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return DoClose();
+    if (!ec && sent == out_.size()) {
+      if (closing_) return DoClose();
+      return Read();
+    }
+    asio::async_write(socket_, asio::buffer(out_.data() + sent, out_.size() - sent),
                       [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                         if (ec || self->closing_) return self->DoClose();
                         self->Read();
