@@ -6,6 +6,7 @@
 #
 #   bench/redis/run.sh [build dir with tests/redis/resp_harness]   (default build-redis)
 #   N=200000 CLIENTS=50 TESTS=set,get,incr,lpush,sadd,hset bench/redis/run.sh
+#   HARNESS_ARGS="--threads 1" bench/redis/run.sh   (extra resp_harness options)
 #
 # Prints a Markdown table (requests per second) and checks the bars of
 # issue 6: sync=no GET >= 70% and SET >= 50% of redis appendonly=no;
@@ -17,6 +18,7 @@ HARNESS="$BUILD/tests/redis/resp_harness"
 N="${N:-200000}"
 CLIENTS="${CLIENTS:-50}"
 TESTS="${TESTS:-set,get,incr,lpush,sadd,hset}"
+read -r -a HARNESS_ARGS <<<"${HARNESS_ARGS:-}"
 WORK="$(mktemp -d /tmp/nedb-redis-bench.XXXXXX)"
 [[ -x "$HARNESS" ]] || { echo "build $HARNESS first (cmake --build $BUILD --target resp_harness)" >&2; exit 2; }
 
@@ -64,7 +66,7 @@ run_redis() {  # run_redis <label> [redis-server args]
 
 run_nedbd() {  # run_nedbd <label> <sync>
   PORT=$(free_port)
-  "$HARNESS" --data "$WORK/$1" --port "$PORT" --sync "$2" >"$WORK/$1.log" 2>&1 &
+  "$HARNESS" --data "$WORK/$1" --port "$PORT" --sync "$2" "${HARNESS_ARGS[@]}" >"$WORK/$1.log" 2>&1 &
   PID=$!
   wait_port "$PORT"
   bench "$1"
