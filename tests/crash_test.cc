@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "nedb/nedb.h"
+#include "test_util.h"
 
 extern char** environ;
 
@@ -34,29 +35,8 @@ using nedb::NEDB;
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string tmpl = std::string(tmp ? tmp : "/tmp") + "/nedb-crash-XXXXXX";
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    root_ = tmpl;
-  }
-  ~ScratchDir() { std::filesystem::remove_all(root_); }
-  std::string path(const std::string& name) const { return root_ + "/" + name; }
-  std::string db() const { return path("db"); }
-  std::string log() const { return path("db/log.aof"); }
-
- private:
-  std::string root_;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ScratchDir = nedb::test::DbDir;
+using nedb::test::ReadFile;
 
 void WriteFile(const std::string& path, const std::string& data) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << data;
@@ -236,13 +216,13 @@ TEST(Crash, SigkillAtRandomMomentsLosesNoAcknowledgedOp) {
     SCOPED_TRACE("round " + std::to_string(round) + ", delay " + std::to_string(delay_ms) +
                  " ms, " + std::to_string(threads) + " threads");
     Child child({dir.db(), "write", std::to_string(round), std::to_string(threads)},
-                dir.path("writer.stderr"));
+                dir.sub("writer.stderr"));
     if (!early) child.ReadUntil(Clock::now() + std::chrono::seconds(60), "\n");
     child.ReadUntil(Clock::now() + std::chrono::milliseconds(delay_ms));
     const int status = child.KillAndWait();
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
         << "crash_writer exited by itself, status " << status << ": "
-        << ReadFile(dir.path("writer.stderr"));
+        << ReadFile(dir.sub("writer.stderr"));
 
     const std::vector<json> in_flight = FoldAcknowledged(child.out(), &model);
     output_lines += static_cast<int>(std::count(child.out().begin(), child.out().end(), '\n'));
@@ -421,22 +401,22 @@ TEST(Crash, SecondOpenInTheSameProcessGetsLockError) {
 TEST(Crash, ChildProcessGetsLockErrorWhileWeHoldTheDatabase) {
   ScratchDir dir;
   auto open_in_child = [&] {
-    Child child({dir.db(), "lock"}, dir.path("lock.stderr"));
+    Child child({dir.db(), "lock"}, dir.sub("lock.stderr"));
     const int status = child.Wait();
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   };
   {
     NEDB db(dir.db());
-    EXPECT_EQ(open_in_child(), 3) << ReadFile(dir.path("lock.stderr"));
+    EXPECT_EQ(open_in_child(), 3) << ReadFile(dir.sub("lock.stderr"));
   }
-  EXPECT_EQ(open_in_child(), 0) << ReadFile(dir.path("lock.stderr"));
+  EXPECT_EQ(open_in_child(), 0) << ReadFile(dir.sub("lock.stderr"));
 }
 
 TEST(Crash, WeGetLockErrorWhileAChildHoldsTheDatabaseAndNotAfterItIsKilled) {
   ScratchDir dir;
-  Child child({dir.db(), "hold"}, dir.path("hold.stderr"));
+  Child child({dir.db(), "hold"}, dir.sub("hold.stderr"));
   child.ReadUntil(Clock::now() + std::chrono::seconds(20), "ready");
-  ASSERT_NE(child.out().find("ready"), std::string::npos) << ReadFile(dir.path("hold.stderr"));
+  ASSERT_NE(child.out().find("ready"), std::string::npos) << ReadFile(dir.sub("hold.stderr"));
   EXPECT_THROW(NEDB(dir.db()), nedb::LockError);
   child.KillAndWait();
   NEDB db(dir.db());

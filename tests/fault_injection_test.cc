@@ -16,6 +16,7 @@
 
 #include "fault_env.h"
 #include "nedb/nedb.h"
+#include "test_util.h"
 
 namespace {
 
@@ -26,28 +27,8 @@ using nedb::Sync;
 using nedb_test::FaultInjectionEnv;
 using json = nlohmann::json;
 
-class ScratchDir {
- public:
-  ScratchDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string tmpl = std::string(tmp ? tmp : "/tmp") + "/nedb-fault-XXXXXX";
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    root_ = tmpl;
-  }
-  ~ScratchDir() { std::filesystem::remove_all(root_); }
-  std::string db() const { return root_ + "/db"; }
-  std::string log() const { return db() + "/log.aof"; }
-
- private:
-  std::string root_;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using ScratchDir = nedb::test::DbDir;
+using nedb::test::ReadFile;
 
 std::uint64_t FileSize(const std::string& path) { return std::filesystem::file_size(path); }
 

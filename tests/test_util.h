@@ -30,6 +30,13 @@ class TempDir {
   std::string path_;
 };
 
+// A TempDir for one database: db() and its log().
+class DbDir : public TempDir {
+ public:
+  std::string db() const { return sub("db"); }
+  std::string log() const { return sub("db/log.aof"); }
+};
+
 inline std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
