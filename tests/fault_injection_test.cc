@@ -340,9 +340,9 @@ TEST(FaultInjection, AtomicGroupLargerThanTheBufferIsWrittenInPieces) {
 }
 
 TEST(FaultInjection, FailedWriteOfAnAtomicGroupRefusesWritesAndReopenHasNoneOfIt) {
-  for (std::optional<std::size_t> short_bytes : {std::optional<std::size_t>(),
-                                                  std::optional<std::size_t>(0),
-                                                  std::optional<std::size_t>(500)}) {
+  for (std::optional<std::size_t> short_bytes :
+       {std::optional<std::size_t>(), std::optional<std::size_t>(0),
+        std::optional<std::size_t>(500)}) {
     ScratchDir dir;
     FaultInjectionEnv env;
     std::map<std::string, json> acked;

@@ -37,20 +37,20 @@ TEST(CanonicalJsonTest, RejectsEverythingElseWithAPosition) {
       "\"s\"",
       "{ }",
       "{\"a\": 1}",
-      "{\"b\":1,\"a\":2}",             // unsorted
-      "{\"a\":1,\"a\":2}",             // duplicate
-      "{\"a\":01}",                    // leading zero
-      "{\"a\":-0}",                    // parses as 0
-      "{\"a\":1.50}",                  // dump() writes 1.5
-      "{\"a\":1E5}",                   // dump() writes 100000.0
-      "{\"a\":100000000000000000000}", // past uint64: a double
-      "{\"a\":\"\\u0041\"}",           // 'A' needs no escape
-      "{\"a\":\"\\u000a\"}",           // \n has a short escape
-      "{\"a\":\"\\u001F\"}",           // upper-case hex
-      "{\"a\":\"\\/\"}",               // '/' is not escaped
-      "{\"a\":\"\x01\"}",              // raw control character
-      "{\"a\":\"\xc3\"}",              // truncated UTF-8
-      "{\"a\":\"\xed\xa0\x80\"}",      // surrogate
+      "{\"b\":1,\"a\":2}",              // unsorted
+      "{\"a\":1,\"a\":2}",              // duplicate
+      "{\"a\":01}",                     // leading zero
+      "{\"a\":-0}",                     // parses as 0
+      "{\"a\":1.50}",                   // dump() writes 1.5
+      "{\"a\":1E5}",                    // dump() writes 100000.0
+      "{\"a\":100000000000000000000}",  // past uint64: a double
+      "{\"a\":\"\\u0041\"}",            // 'A' needs no escape
+      "{\"a\":\"\\u000a\"}",            // \n has a short escape
+      "{\"a\":\"\\u001F\"}",            // upper-case hex
+      "{\"a\":\"\\/\"}",                // '/' is not escaped
+      "{\"a\":\"\x01\"}",               // raw control character
+      "{\"a\":\"\xc3\"}",               // truncated UTF-8
+      "{\"a\":\"\xed\xa0\x80\"}",       // surrogate
       "{\"a\":tru}",
       "{\"a\":1}x",
       "{\"a\":1",
@@ -76,7 +76,8 @@ TEST(CanonicalJsonTest, AgreesWithDumpOnRandomDocuments) {
   std::function<json(int)> value = [&](int depth) -> json {
     switch (rng() % (depth > 3 ? 5 : 7)) {
       case 0: return static_cast<std::int64_t>(rng());
-      case 1: return std::ldexp(static_cast<double>(rng() % 100000), static_cast<int>(rng() % 80) - 40);
+      case 1:
+        return std::ldexp(static_cast<double>(rng() % 100000), static_cast<int>(rng() % 80) - 40);
       case 2: return std::string(1 + rng() % 5, static_cast<char>(rng() % 128));
       case 3: return rng() % 2 == 0;
       case 4: return nullptr;
@@ -135,7 +136,7 @@ TEST(TextApiTest, PutTextRejectsNonCanonicalTextAndAWrongId) {
   NEDB db;
   EXPECT_THROW(db.put_text("kv", "k", "{\"_id\": \"k\"}"), InvalidArgument);
   EXPECT_THROW(db.put_text("kv", "k", "{\"v\":1,\"_id\":\"k\"}"), InvalidArgument);
-  EXPECT_THROW(db.put_text("kv", "k", "{\"v\":1}"), InvalidArgument);           // no _id
+  EXPECT_THROW(db.put_text("kv", "k", "{\"v\":1}"), InvalidArgument);            // no _id
   EXPECT_THROW(db.put_text("kv", "k", "{\"_id\":\"other\"}"), InvalidArgument);  // wrong _id
   EXPECT_THROW(db.put_text("kv", "k", "{\"_id\":7}"), InvalidArgument);
   EXPECT_THROW(db.put_text("", "k", "{\"_id\":\"k\"}"), InvalidArgument);

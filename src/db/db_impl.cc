@@ -185,7 +185,7 @@ void NEDB::Impl::Atomic(const std::function<void()>& fn, AtomicSync sync) {
   if (InAtomic()) return fn();
   std::unique_lock<std::mutex> wl(write_mu_);
   CheckOpen();
-  if (writer_) writer_->BeginBatch();  // fn's lines go out in one write()
+  if (writer_) writer_->BeginBatch();            // fn's lines go out in one write()
   const NEDB::Impl* const outer = tl_atomic_db;  // atomic() on another database
   tl_atomic_db = this;
   atomic_end_ = 0;

@@ -121,10 +121,10 @@ std::uint64_t NEDB::put_text(std::string_view coll, std::string_view id, std::st
   if (doc_id.rank != Rank::kString ||
       !UnescapeJsonString(doc_id.raw.substr(1, doc_id.raw.size() - 2), &id_value) ||
       id_value != id) {
-    throw InvalidArgument("put_text: the document's \"_id\" " +
-                          (doc_id.rank == Rank::kMissing ? std::string("is missing")
-                                                         : std::string(doc_id.raw)) +
-                          ", not the id argument \"" + std::string(id) + "\"");
+    throw InvalidArgument(
+        "put_text: the document's \"_id\" " +
+        (doc_id.rank == Rank::kMissing ? std::string("is missing") : std::string(doc_id.raw)) +
+        ", not the id argument \"" + std::string(id) + "\"");
   }
   OpView op;
   op.kind = OpKind::kPut;

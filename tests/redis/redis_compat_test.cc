@@ -4,12 +4,11 @@
 #include "nedb/redis_compat.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <random>
 #include <thread>
-
-#include <unistd.h>
 
 #include "redis/keymap.h"
 
