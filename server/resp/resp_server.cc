@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <condition_variable>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -30,22 +33,42 @@ std::string ErrorText(const std::exception& e) {
 
 }  // namespace
 
-// What one connection context shares under sync_always: the connections
-// whose replies wait for the next fsync. The first one queued posts
-// Flush(), which therefore runs after the handlers already queued on the
-// context (the other clients that were ready in this event-loop pass):
-// one flush() per database for all of them, then their replies go out.
-// The mutex is for contexts run by several threads (RespServer on a plain
-// io_context); with RespService each context has one thread.
-struct RespServer::Context {
-  explicit Context(asio::io_context& c) : io(c) {}
-  // c's writes are not durable yet: queue it for this pass's Flush().
+// Under sync_always: the connections whose replies wait for an fsync. One
+// thread makes them durable: it takes every connection queued so far,
+// flush()es each database they wrote once, and hands each its replies (or,
+// if the fsync failed, errors) on its strand. While it is in fsync the I/O
+// threads keep running other clients' commands, so the next fsync covers
+// every client that was served meanwhile (group commit), without an I/O
+// thread ever blocking on the disk. Before each fsync it waits (at most
+// kReturnWait) for the clients it just answered to send their next
+// commands: otherwise the clients split into two halves that alternate
+// between "in fsync" and "waiting for it", and every fsync covers half as
+// many writes as it could (Redis's single loop gets all of them).
+class RespServer::Syncer {
+ public:
+  Syncer() : thread_([this] { Loop(); }) {}
+  ~Syncer() { Stop(); }
+  // c's writes are not durable yet: answer it after the next fsync.
   void Defer(std::shared_ptr<Connection> c);
-  void Flush();
+  // c, answered by the last fsync, sent commands that need no fsync (or
+  // closed): the next fsync need not wait for it.
+  void Returned(Connection& c);
+  static constexpr std::chrono::microseconds kReturnWait{0};
+  // Answers what is queued, then stops the thread. Later Defer() calls sync
+  // on the caller's thread.
+  void Stop();
 
-  asio::io_context& io;
-  std::mutex mu;
-  std::vector<std::shared_ptr<Connection>> pending;  // guarded by mu
+ private:
+  void Loop();
+  void SyncAndReply(std::vector<std::shared_ptr<Connection>> conns);
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::shared_ptr<Connection>> pending_;  // guarded by mu_
+  bool idle_ = false;                                 // guarded by mu_: waiting on cv_
+  std::size_t returning_ = 0;  // guarded by mu_: answered, next commands not seen yet
+  bool stop_ = false;          // guarded by mu_
+  std::thread thread_;
 };
 
 // One client: reads, parses every complete command of a read, runs them as
@@ -54,12 +77,12 @@ struct RespServer::Context {
 class RespServer::Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, std::shared_ptr<nedb::NEDB> db, nedb::RedisOptions opts,
-             std::size_t max_bulk, std::shared_ptr<Context> ctx)
+             std::size_t max_bulk, std::shared_ptr<Syncer> syncer)
       : socket_(std::move(socket)),
         parser_(max_bulk),
         defer_(opts.atomic_sync == nedb::AtomicSync::kDefer),
         session_(std::move(db), std::move(opts)),
-        ctx_(std::move(ctx)) {}
+        syncer_(std::move(syncer)) {}
 
   void Start() {
     boost::system::error_code ec;
@@ -81,7 +104,7 @@ class RespServer::Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
-  friend struct RespServer::Context;
+  friend class RespServer::Syncer;
 
   void Read() {
     socket_.async_read_some(asio::buffer(rbuf_),
@@ -90,7 +113,10 @@ class RespServer::Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void OnRead(boost::system::error_code ec, std::size_t n) {
-    if (ec) return DoClose();
+    if (ec) {
+      if (syncer_) syncer_->Returned(*this);
+      return DoClose();
+    }
     parser_.Feed(std::string_view(rbuf_.data(), n));
     // Parse into the argv vectors of earlier reads (the parser swaps its
     // buffer with ours: no allocation for the vector in steady state).
@@ -111,7 +137,8 @@ class RespServer::Connection : public std::enable_shared_from_this<Connection> {
     Execute(count);
     if (defer_) {
       unsynced_ = session_.take_unsynced();
-      if (!unsynced_.empty()) return ctx_->Defer(shared_from_this());
+      if (!unsynced_.empty()) return syncer_->Defer(shared_from_this());
+      syncer_->Returned(*this);
     }
     Send();
   }
@@ -174,40 +201,77 @@ class RespServer::Connection : public std::enable_shared_from_this<Connection> {
 
   tcp::socket socket_;
   nedb::RespParser parser_;
-  const bool defer_;  // sync_always: writes wait for Context::Flush()
+  const bool defer_;  // sync_always: replies to writes wait for the Syncer
   nedb::RedisCompat session_;
-  std::shared_ptr<Context> ctx_;
+  std::shared_ptr<Syncer> syncer_;
   std::array<char, 16384> rbuf_;
   std::vector<std::vector<std::string>> cmds_;
   std::string out_;
-  std::size_t replies_ = 0;                             // in out_
+  std::size_t replies_ = 0;                            // in out_
   std::vector<std::shared_ptr<nedb::NEDB>> unsynced_;  // written by the read out_ answers
   bool protocol_error_ = false;
   bool closing_ = false;
+  bool returning_ = false;  // answered by the Syncer, counted in its returning_
 };
 
-void RespServer::Context::Defer(std::shared_ptr<Connection> c) {
-  std::shared_ptr<Context> self = c->ctx_;
-  bool first;
-  {
-    std::lock_guard<std::mutex> l(mu);
-    first = pending.empty();
-    pending.push_back(std::move(c));
+void RespServer::Syncer::Defer(std::shared_ptr<Connection> c) {
+  std::unique_lock<std::mutex> l(mu_);
+  if (stop_) {
+    l.unlock();
+    return SyncAndReply({std::move(c)});
   }
-  // Queued behind the handlers already ready on this context.
-  if (first) asio::post(io, [self = std::move(self)] { self->Flush(); });
+  if (c->returning_) {
+    c->returning_ = false;
+    --returning_;
+  }
+  pending_.push_back(std::move(c));
+  const bool wake = idle_;
+  l.unlock();
+  if (wake) cv_.notify_one();
 }
 
-void RespServer::Context::Flush() {
-  std::vector<std::shared_ptr<Connection>> conns;
+void RespServer::Syncer::Returned(Connection& c) {
+  if (!c.returning_) return;  // on c's strand, like every access after the answer
+  c.returning_ = false;
+  std::unique_lock<std::mutex> l(mu_);
+  const bool wake = --returning_ == 0 && idle_;
+  l.unlock();
+  if (wake) cv_.notify_one();
+}
+
+void RespServer::Syncer::Stop() {
   {
-    std::lock_guard<std::mutex> l(mu);
-    conns.swap(pending);
+    std::lock_guard<std::mutex> l(mu_);
+    if (stop_) return;
+    stop_ = true;
   }
-  // One flush() per database (group commit: flushes of other contexts
-  // running now share the fsync).
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RespServer::Syncer::Loop() {
+  std::unique_lock<std::mutex> l(mu_);
+  for (;;) {
+    idle_ = true;
+    cv_.wait(l, [this] { return stop_ || !pending_.empty(); });
+    if (returning_ > 0) {
+      cv_.wait_for(l, kReturnWait, [this] { return stop_ || returning_ == 0; });
+    }
+    idle_ = false;
+    if (pending_.empty()) return;  // stopping, nothing left to answer
+    std::vector<std::shared_ptr<Connection>> conns;
+    conns.swap(pending_);
+    l.unlock();
+    SyncAndReply(std::move(conns));
+    l.lock();
+  }
+}
+
+void RespServer::Syncer::SyncAndReply(std::vector<std::shared_ptr<Connection>> conns) {
+  // One flush() per database: one fsync covers every connection here.
   std::vector<nedb::NEDB*> flushed;
   std::vector<std::pair<nedb::NEDB*, std::string>> failed;
+  std::size_t answered = 0;
   for (const auto& c : conns) {
     for (const auto& db : c->unsynced_) {
       if (std::find(flushed.begin(), flushed.end(), db.get()) != flushed.end()) continue;
@@ -229,21 +293,31 @@ void RespServer::Context::Flush() {
       }
     }
     c->unsynced_.clear();
+    c->returning_ = !c->closing_;
+    answered += c->returning_ ? 1 : 0;
+  }
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    returning_ += answered;  // before any answer is sent: a client cannot come back sooner
+  }
+  for (auto& c : conns) {
     auto strand = c->socket_.get_executor();
     asio::dispatch(strand, [c = std::move(c)] { c->Send(); });
   }
 }
 
 RespServer::RespServer(asio::io_context& io, DbRegistry& registry, RespServerOptions options)
-    : io_(io), registry_(registry), options_(std::move(options)), acceptor_(asio::make_strand(io)) {}
+    : io_(io),
+      registry_(registry),
+      options_(std::move(options)),
+      acceptor_(asio::make_strand(io)) {}
 
 RespServer::~RespServer() { Stop(); }
 
 void RespServer::Start() {
   registry_.Get(options_.database, /*create=*/true);  // fail early on a bad default database
   if (conn_ios_.empty()) conn_ios_.push_back(&io_);
-  contexts_.clear();
-  for (asio::io_context* c : conn_ios_) contexts_.push_back(std::make_shared<Context>(*c));
+  if (options_.sync_always && !syncer_) syncer_ = std::make_shared<Syncer>();
   const tcp::endpoint ep(asio::ip::make_address(options_.host), options_.port);
   acceptor_.open(ep.protocol());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
@@ -254,9 +328,9 @@ void RespServer::Start() {
 }
 
 void RespServer::Accept() {
-  std::shared_ptr<Context> ctx = contexts_[next_io_++ % contexts_.size()];
-  acceptor_.async_accept(asio::make_strand(ctx->io), [this, ctx](boost::system::error_code ec,
-                                                                 tcp::socket socket) {
+  asio::io_context& io = *conn_ios_[next_io_++ % conn_ios_.size()];
+  acceptor_.async_accept(asio::make_strand(io), [this](boost::system::error_code ec,
+                                                       tcp::socket socket) {
     if (stopped_) return;
     if (ec) {
       if (ec == asio::error::operation_aborted) return;
@@ -274,7 +348,7 @@ void RespServer::Accept() {
     std::shared_ptr<Connection> c;
     try {
       c = std::make_shared<Connection>(std::move(socket), registry_.Get(options_.database, true),
-                                       std::move(o), options_.max_bulk, ctx);
+                                       std::move(o), options_.max_bulk, syncer_);
     } catch (const std::exception&) {
       return Accept();  // the default database cannot be opened: drop this client
     }
@@ -310,6 +384,7 @@ void RespServer::Stop() {
   for (auto& w : conns) {
     if (auto c = w.lock()) c->Close();
   }
+  if (syncer_) syncer_->Stop();  // answers the clients still waiting for an fsync
 }
 
 std::size_t RespServer::connections() const {

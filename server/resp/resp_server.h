@@ -15,7 +15,9 @@
 // RespServerOptions::database. Per read, every complete command is parsed,
 // runs on the connection's I/O thread (consecutive writes under one
 // NEDB::atomic()), and all replies go out in one write (under
-// sync_always, after the fsync shared by that pass's clients).
+// sync_always, after the fsync that covers them: one syncer thread fsyncs
+// for every waiting client while the I/O threads keep running the others'
+// commands, which its next fsync covers -- group commit).
 #ifndef NEDB_SERVER_RESP_RESP_SERVER_H_
 #define NEDB_SERVER_RESP_RESP_SERVER_H_
 
@@ -85,7 +87,7 @@ class RespServer {
   std::size_t connections() const;
 
   class Connection;
-  struct Context;
+  class Syncer;
 
  private:
   void Accept();
@@ -96,9 +98,8 @@ class RespServer {
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
   std::vector<boost::asio::io_context*> conn_ios_;
-  // One per connection context (made by Start()): its pending fsync.
-  std::vector<std::shared_ptr<Context>> contexts_;
-  std::size_t next_io_ = 0;  // round-robin over contexts_ (acceptor strand only)
+  std::shared_ptr<Syncer> syncer_;  // sync_always only (made by Start())
+  std::size_t next_io_ = 0;         // round-robin over conn_ios_ (acceptor strand only)
   std::atomic<std::int64_t> next_id_{1};
   std::atomic<bool> stopped_{false};
   mutable std::mutex mu_;  // guards conns_
