@@ -11,16 +11,6 @@ namespace {
 constexpr const char* kTypeField = "_rtype";
 constexpr const char* kEncodedFields = "_fields";
 
-KeyType TypeOf(const nlohmann::json& doc) {
-  auto it = doc.find(kTypeField);
-  if (it == doc.end() || !it->is_string()) return KeyType::kHash;  // written by another front end
-  const std::string& t = it->get_ref<const std::string&>();
-  if (t == "string") return KeyType::kString;
-  if (t == "set") return KeyType::kSet;
-  if (t == "list") return KeyType::kList;
-  return KeyType::kHash;
-}
-
 // A hash field stored as a top-level document field: UTF-8, not starting
 // with '_' (the engine's and this layer's fields all do).
 bool PlainField(std::string_view f) { return !f.empty() && f[0] != '_' && IsValidUtf8(f); }
@@ -32,20 +22,11 @@ std::int64_t IntField(const nlohmann::json& doc, const char* name) {
 
 }  // namespace
 
-Entry Load(NEDB& db, std::string_view key) {
-  std::optional<DocRef> ref = MapKey(key);
-  if (!ref) Fail("ERR key is too long for NEDB (at most 1024 bytes of UTF-8, see docs/RESP.md)");
-  Entry e;
-  e.ref = std::move(*ref);
-  e.doc = db.get(e.ref.coll, e.ref.id);
-  if (e.doc) e.type = TypeOf(*e.doc);
-  return e;
-}
+// The tree view is the text view parsed (string_text.cc reads the key).
+Entry Load(NEDB& db, std::string_view key) { return ToEntry(LoadText(db, key)); }
 
 Entry LoadAs(NEDB& db, std::string_view key, KeyType want) {
-  Entry e = Load(db, key);
-  if (e.exists() && e.type != want) Fail(kWrongType);
-  return e;
+  return ToEntry(LoadTextAs(db, key, want));
 }
 
 void Store(NEDB& db, Entry& e, KeyType type) {
