@@ -12,8 +12,9 @@
 //   {"ev":"begin","t":0,"op":"del","key":"t0_3"}
 //   {"ev":"begin","t":0,"op":"link","from":"n:t0","rel":"r1","to":"n:r2_14"}
 //   {"ev":"ok","t":0,"seq":57}     seq: db.seq() after the call returned
-// So for each thread, every op before its last "begin" was acknowledged, and
-// the last one may be in flight.
+// An "ok" acknowledges every op the thread began since its previous "ok":
+// some steps are groups of ops in one atomic(). So for each thread, the ops
+// after its last "ok" may be in flight, and a crash keeps a prefix of them.
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -39,32 +40,47 @@ void Emit(const nlohmann::json& line) {
   std::fflush(stdout);
 }
 
-void Write(nedb::NEDB& db, int t, int round, std::chrono::steady_clock::time_point deadline) {
+// Op i of thread t: announces it ("begin"), then makes it.
+void Op(nedb::NEDB& db, int t, int round, int i, const nedb::WriteOptions& wo) {
   const std::string tt = "t" + std::to_string(t);
+  const std::string key = tt + "_" + std::to_string(i % 8);
+  nlohmann::json begin = {{"ev", "begin"}, {"t", t}};
+  if (i % 5 == 3) {
+    begin.update({{"op", "del"}, {"key", key}});
+    Emit(begin);
+    db.remove("c", key, wo);
+  } else if (i % 5 == 4) {
+    const std::string from = "n:" + tt, rel = "r" + std::to_string(i % 2);
+    const std::string to = "n:r" + std::to_string(round) + "_" + std::to_string(i);
+    begin.update({{"op", "link"}, {"from", from}, {"rel", rel}, {"to", to}});
+    Emit(begin);
+    db.link(from, rel, to, wo);
+  } else {
+    nlohmann::json doc = {{"t", t}, {"r", round}, {"i", i}, {"pad", std::string(i % 64, 'x')}};
+    begin.update({{"op", "put"}, {"key", key}, {"doc", doc}});
+    Emit(begin);
+    db.put("c", key, doc, wo);
+  }
+}
+
+void Write(nedb::NEDB& db, int t, int round, std::chrono::steady_clock::time_point deadline) {
   const nedb::WriteOptions wo{.client = "w" + std::to_string(t)};
-  for (int i = 0; std::chrono::steady_clock::now() < deadline; ++i) {
-    const std::string key = tt + "_" + std::to_string(i % 8);
-    nlohmann::json begin = {{"ev", "begin"}, {"t", t}};
-    if (i % 5 == 3) {
-      begin.update({{"op", "del"}, {"key", key}});
-      Emit(begin);
-      db.remove("c", key, wo);
-    } else if (i % 5 == 4) {
-      const std::string from = "n:" + tt, rel = "r" + std::to_string(i % 2);
-      const std::string to = "n:r" + std::to_string(round) + "_" + std::to_string(i);
-      begin.update({{"op", "link"}, {"from", from}, {"rel", rel}, {"to", to}});
-      Emit(begin);
-      db.link(from, rel, to, wo);
+  for (int i = 0; std::chrono::steady_clock::now() < deadline;) {
+    // Every third step is a group of 2-5 ops in one atomic() (one write()
+    // of all their lines): acknowledged together, and a kill leaves a prefix.
+    const int group = (i / 3) % 3 == 2 ? 2 + i % 4 : 1;
+    if (group == 1) {
+      Op(db, t, round, i, wo);
     } else {
-      nlohmann::json doc = {{"t", t}, {"r", round}, {"i", i}, {"pad", std::string(i % 64, 'x')}};
-      begin.update({{"op", "put"}, {"key", key}, {"doc", doc}});
-      Emit(begin);
-      db.put("c", key, doc, wo);
+      db.atomic([&] {
+        for (int k = 0; k < group; ++k) Op(db, t, round, i + k, wo);
+      });
     }
     Emit({{"ev", "ok"}, {"t", t}, {"seq", db.seq()}});
     // Thread 0 also checkpoints now and then, so kills land inside
     // checkpoint() too (snapshot write, checkpoint op, rename).
-    if (t == 0 && i % 25 == 24) db.checkpoint();
+    if (t == 0 && i / 25 != (i + group) / 25) db.checkpoint();
+    i += group;
   }
 }
 
