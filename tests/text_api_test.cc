@@ -164,6 +164,12 @@ TEST(TextApiTest, PutTextKeepsNonceIdemAndTtlRules) {
   const json stored = *db.get("kv", "t");
   EXPECT_TRUE(stored.contains("_expires_at"));
   EXPECT_EQ(db.get_text("kv", "t"), stored.dump());
+  // With ttl_s the seq is still the op's (or, for a repeated idem key, the first op's).
+  const std::uint64_t st =
+      db.put_text("kv", "t2", json{{"_id", "t2"}}.dump(), {.idem = "ttl", .ttl_s = 100});
+  EXPECT_EQ(st, db.seq());
+  db.put("kv", "t2", {{"later", true}});
+  EXPECT_EQ(db.put_text("kv", "t2", json{{"_id", "t2"}}.dump(), {.idem = "ttl", .ttl_s = 100}), st);
   // An expired document is gone for get_text() as for get().
   db.put_text("kv", "old", json{{"_id", "old"}, {"_expires_at", 1.0}}.dump());
   EXPECT_EQ(db.get_text("kv", "old"), std::nullopt);

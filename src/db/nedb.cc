@@ -44,9 +44,13 @@ NEDB::NEDB(const std::string& path, Options options)
     : impl_(std::make_unique<Impl>(path, std::move(options))) {}
 NEDB::~NEDB() = default;
 
-nlohmann::json NEDB::put(std::string_view coll, std::string_view id, nlohmann::json doc,
-                         const WriteOptions& options) {
-  impl_->CheckOpen();
+namespace {
+
+// put() up to the write: checks doc, adds "_expires_at" (ttl_s) and "_id"
+// to it, and appends the op. put() and put_text(..., {.ttl_s}) share it.
+NEDB::Impl::WriteOutcome PutTree(NEDB::Impl& impl, std::string_view coll, std::string_view id,
+                                 nlohmann::json& doc, const WriteOptions& options) {
+  impl.CheckOpen();
   ValidateCollection(coll);
   ValidateId(id);
   ValidateWriteOptions(options);
@@ -59,7 +63,7 @@ nlohmann::json NEDB::put(std::string_view coll, std::string_view id, nlohmann::j
       throw InvalidArgument("ttl_s must be a positive number of seconds, not " +
                             std::to_string(ttl));
     }
-    doc["_expires_at"] = impl_->NowSeconds() + ttl;
+    doc["_expires_at"] = impl.NowSeconds() + ttl;
   }
   auto it = doc.find("_id");
   if (it == doc.end()) {
@@ -78,10 +82,18 @@ nlohmann::json NEDB::put(std::string_view coll, std::string_view id, nlohmann::j
   op.coll = coll;
   op.id = id;
   op.doc = text;
-  auto out = impl_->Write(op, options, [](const State&) { return true; });
-  if (out.what == Impl::WriteOutcome::kIdemHit) {
+  auto out = impl.Write(op, options, [](const State&) { return true; });
+  if (out.what == NEDB::Impl::WriteOutcome::kIdemHit) RequirePutIdem(out.idem, options);
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json NEDB::put(std::string_view coll, std::string_view id, nlohmann::json doc,
+                         const WriteOptions& options) {
+  const auto out = PutTree(*impl_, coll, id, doc, options);
+  if (out.what == Impl::WriteOutcome::kIdemHit) {  // the first write's result
     const IdemRecord& r = out.idem;
-    RequirePutIdem(r, options);
     if (r.seq < impl_->base_seq()) {
       return ParseStored(impl_->StateAt(r.seq).docs().Get(r.coll, r.id, r.seq));
     }
@@ -101,9 +113,8 @@ std::uint64_t NEDB::put_text(std::string_view coll, std::string_view id, std::st
     } catch (const nlohmann::json::exception& e) {
       throw InvalidArgument(std::string("document is not valid JSON: ") + e.what());
     }
-    put(coll, id, std::move(doc), options);
-    std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
-    return impl_->state_.docs().HeadSeq(coll, id);
+    const auto out = PutTree(*impl_, coll, id, doc, options);
+    return out.what == Impl::WriteOutcome::kIdemHit ? out.idem.seq : out.seq;
   }
   ValidateCollection(coll);
   ValidateId(id);
