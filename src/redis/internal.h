@@ -144,7 +144,6 @@ std::optional<std::string> HashGet(const nlohmann::json& doc, std::string_view f
 bool HashSet(nlohmann::json& doc, std::string_view field, std::string_view value);
 bool HashDel(nlohmann::json& doc, std::string_view field);
 
-
 // Set members (decoded, sorted by bytes).
 std::vector<std::string> SetMembers(const nlohmann::json& doc);
 void SetSetMembers(nlohmann::json& doc, const std::vector<std::string>& members);

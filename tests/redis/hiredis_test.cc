@@ -15,16 +15,12 @@
 #include <thread>
 
 #include "db_registry.h"
+#include "hiredis_util.h"
 #include "resp_server.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
 class HiredisTest : public ::testing::Test {
  protected:

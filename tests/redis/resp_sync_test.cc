@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "db_registry.h"
+#include "hiredis_util.h"
 #include "nedb/env.h"
 #include "nedb/errors.h"
 #include "resp_service.h"
@@ -87,16 +88,11 @@ class DurabilityEnv : public nedb::EnvWrapper {
   std::atomic<bool> fail_{false};
 };
 
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
 class RespSyncTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nedb-resp-sync-" + std::to_string(getpid()) + "-" +
-                                        std::to_string(counter_++));
+    dir_ = fs::temp_directory_path() /
+           ("nedb-resp-sync-" + std::to_string(getpid()) + "-" + std::to_string(counter_++));
     fs::remove_all(dir_);
     registry_ = std::make_unique<nedbd::DbRegistry>(
         dir_.string(), nedb::Options{.sync = nedb::Sync::Always, .env = &env_});
@@ -153,8 +149,7 @@ TEST_F(RespSyncTest, EveryOkIsDurableAndClientsShareFsyncs) {
         redisAppendCommand(ctx, "GET dur:c0-0");  // a read in the same batch
         for (int p = 0; p < pipeline; ++p) {
           Reply rep = Get(ctx);
-          const std::string id =
-              "\"c" + std::to_string(c) + "-" + std::to_string(r * 8 + p) + "\"";
+          const std::string id = "\"c" + std::to_string(c) + "-" + std::to_string(r * 8 + p) + "\"";
           if (!rep || rep->type != REDIS_REPLY_STATUS || std::string(rep->str) != "OK") {
             ++bad;
           } else if (!env_.Durable(id)) {
