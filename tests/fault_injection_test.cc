@@ -367,6 +367,34 @@ TEST(FaultInjection, FailedWriteOfAnAtomicGroupRefusesWritesAndReopenHasNoneOfIt
   }
 }
 
+TEST(FaultInjection, WritesAfterAFailedPieceOfAnAtomicGroupThrowAndTheChainStaysWhole) {
+  ScratchDir dir;
+  FaultInjectionEnv env;
+  {
+    NEDB db(dir.db(), Quiet(&env));
+    db.put("c", "k0", Doc(0));
+    env.Arm(FaultInjectionEnv::kAppend, 1, "log.aof");
+    const std::string big(100000, 'b');
+    int failed_at = -1;
+    EXPECT_THROW(db.atomic([&] {
+      for (int i = 1; i < 30; ++i) {
+        try {
+          db.put("c", "k" + std::to_string(i), {{"big", big}});
+        } catch (const IOError&) {
+          if (failed_at < 0) failed_at = i;  // the 1 MiB piece could not be written
+          continue;                          // a caller that swallows it and writes on
+        }
+      }
+    }),
+                 IOError);
+    EXPECT_GT(failed_at, 1);
+  }
+  NEDB db(dir.db(), Quiet(nullptr));  // no gap in the chain: it opens and verifies
+  EXPECT_EQ(db.seq(), 1u);
+  EXPECT_TRUE(db.verify());
+  EXPECT_TRUE(db.verify_determinism());
+}
+
 TEST(FaultInjection, ControlledClockStampsEveryOp) {
   ScratchDir dir;
   FaultInjectionEnv env;

@@ -33,6 +33,7 @@ void LogWriter::WritePending() {
     file_->Append(pending_);
   } catch (const IOError& e) {
     pending_.clear();
+    batching_ = false;  // later Appends take the checked path and throw
     std::string why = std::string(e.what()) + " (writing a batch of lines already applied)";
     try {
       file_->Truncate(before);
