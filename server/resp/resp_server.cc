@@ -53,7 +53,7 @@ class RespServer::Syncer {
   // c, answered by the last fsync, sent commands that need no fsync (or
   // closed): the next fsync need not wait for it.
   void Returned(Connection& c);
-  static constexpr std::chrono::microseconds kReturnWait{0};
+  static constexpr std::chrono::microseconds kReturnWait{80};
   // Answers what is queued, then stops the thread. Later Defer() calls sync
   // on the caller's thread.
   void Stop();
