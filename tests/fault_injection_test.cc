@@ -312,12 +312,101 @@ TEST(FaultInjection, AtomicGroupIsOneAppendAndDeferredSyncWaitsForFlush) {
   });
   EXPECT_EQ(env.count(FaultInjectionEnv::kAppend), appends + 1);
   EXPECT_EQ(env.count(FaultInjectionEnv::kSync), syncs + 1);
-  db.atomic([&] { db.put("c", "d", Doc(1)); }, nedb::AtomicSync::kDefer);
-  EXPECT_EQ(env.count(FaultInjectionEnv::kAppend), appends + 2);  // written to the OS...
-  EXPECT_EQ(env.count(FaultInjectionEnv::kSync), syncs + 1);      // ...not yet synced
+  // kDefer: the groups wait in the process for flush(), which writes them
+  // all with one write() and one fsync.
+  const std::uint64_t size = FileSize(dir.db() + "/log.aof");
+  json d, e;
+  db.atomic([&] { d = db.put("c", "d", Doc(1)); }, nedb::AtomicSync::kDefer);
+  db.atomic([&] { e = db.put("c", "e", Doc(2)); }, nedb::AtomicSync::kDefer);
+  EXPECT_EQ(env.count(FaultInjectionEnv::kAppend), appends + 1);
+  EXPECT_EQ(env.count(FaultInjectionEnv::kSync), syncs + 1);
+  EXPECT_EQ(FileSize(dir.db() + "/log.aof"), size);
+  EXPECT_EQ(db.get("c", "e"), e);  // visible before it is written
   db.flush();
+  EXPECT_EQ(env.count(FaultInjectionEnv::kAppend), appends + 2);
   EXPECT_EQ(env.count(FaultInjectionEnv::kSync), syncs + 2);
+  EXPECT_GT(FileSize(dir.db() + "/log.aof"), size);
+  db.flush();  // nothing left: no write, one fsync of nothing new at most
+  EXPECT_EQ(env.count(FaultInjectionEnv::kAppend), appends + 2);
   EXPECT_TRUE(db.verify());
+  db.close();
+  ExpectReopenHas(dir.db(), {{"d", d}, {"e", e}});
+}
+
+TEST(FaultInjection, DeferredGroupsAreWrittenFirstByAnythingElseThatTouchesTheLog) {
+  ScratchDir dir;
+  FaultInjectionEnv env;
+  std::map<std::string, json> all;
+  NEDB db(dir.db(), Quiet(&env));
+  int n = 0;
+  auto defer = [&] {
+    const std::string id = "k" + std::to_string(n);
+    db.atomic([&] { all[id] = db.put("c", id, Doc(n)); }, nedb::AtomicSync::kDefer);
+    ++n;
+  };
+  auto appends = [&] { return env.count(FaultInjectionEnv::kAppend); };
+  // A plain put: the deferred group and the put in one write, in chain order.
+  defer();
+  std::uint64_t a = appends();
+  all["p"] = db.put("c", "p", Doc(100));
+  EXPECT_EQ(appends(), a + 1);
+  // A kWait group: the same.
+  defer();
+  a = appends();
+  db.atomic([&] { all["q"] = db.put("c", "q", Doc(101)); });
+  EXPECT_EQ(appends(), a + 1);
+  // verify(), log() and checkpoint() read or extend the file: they write it first.
+  defer();
+  a = appends();
+  EXPECT_TRUE(db.verify());
+  EXPECT_EQ(appends(), a + 1);
+  defer();
+  EXPECT_EQ(db.log(1).at(0)["id"], "k3");
+  defer();
+  EXPECT_TRUE(db.verify_determinism());
+  defer();
+  db.checkpoint();
+  // close() writes and syncs the last ones.
+  defer();
+  const std::uint64_t syncs = env.count(FaultInjectionEnv::kSync);
+  db.close();
+  EXPECT_GT(env.count(FaultInjectionEnv::kSync), syncs);
+  ExpectReopenHas(dir.db(), all);
+  NEDB again(dir.db(), Quiet(nullptr));
+  EXPECT_EQ(again.seq(), 1u + 9u);  // 9 puts and the checkpoint op
+}
+
+TEST(FaultInjection, FailedWriteOfDeferredGroupsFailsFlushAndReopenHasNoneOfThem) {
+  ScratchDir dir;
+  FaultInjectionEnv env;
+  std::map<std::string, json> acked;
+  {
+    NEDB db(dir.db(), Quiet(&env));
+    acked["k0"] = db.put("c", "k0", Doc(0));
+    db.atomic([&] { db.put("c", "k1", Doc(1)); }, nedb::AtomicSync::kDefer);
+    db.atomic([&] { db.put("c", "k2", Doc(2)); }, nedb::AtomicSync::kDefer);
+    const std::uint64_t appends = env.count(FaultInjectionEnv::kAppend);
+    env.Arm(FaultInjectionEnv::kAppend, 1, "log.aof", false, std::optional<std::size_t>(7));
+    EXPECT_THROW(db.flush(), IOError);  // nothing of k1, k2 may be acknowledged
+    EXPECT_EQ(env.count(FaultInjectionEnv::kAppend), appends + 1);
+    EXPECT_THROW(db.put("c", "k3", Doc(3)), IOError);
+    EXPECT_THROW(db.flush(), IOError);  // still: the log lacks what the state has
+  }
+  ExpectReopenHas(dir.db(), acked);
+  NEDB db(dir.db(), Quiet(nullptr));
+  EXPECT_EQ(db.seq(), 1u);
+  EXPECT_EQ(db.get("c", "k1"), std::nullopt);
+}
+
+TEST(FaultInjection, DeferOnlyHoldsLinesBackUnderSyncAlways) {
+  for (Sync sync : {Sync::None, Sync::EverySec}) {
+    ScratchDir dir;
+    FaultInjectionEnv env;
+    NEDB db(dir.db(), Quiet(&env, sync));
+    const std::uint64_t appends = env.count(FaultInjectionEnv::kAppend);
+    db.atomic([&] { db.put("c", "k", Doc(1)); }, nedb::AtomicSync::kDefer);
+    EXPECT_EQ(env.count(FaultInjectionEnv::kAppend), appends + 1);  // in the OS at once
+  }
 }
 
 TEST(FaultInjection, AtomicGroupLargerThanTheBufferIsWrittenInPieces) {

@@ -180,7 +180,10 @@ class NEDB {
   // can lose them, while other threads' reads already see them.
   // sync = AtomicSync::kDefer skips the final fsync under Sync::Always: the
   // caller must call flush() before it acknowledges the writes (a server
-  // that fsyncs once for every client it served in a loop pass).
+  // that fsyncs once for every client it served in a loop pass). The lines
+  // then wait in the process until flush() (which writes all deferred
+  // groups with one write()), the next write outside kDefer, or a call that
+  // reads the log (verify, log, checkpoint, close) writes them first.
   void atomic(const std::function<void()>& fn, AtomicSync sync = AtomicSync::kWait);
 
   // Counters and sizes: ops appended by kind, fsyncs, live documents.

@@ -25,8 +25,9 @@ enum class Sync {
 // Whether NEDB::atomic() waits for the fsync Sync::Always asks for.
 enum class AtomicSync {
   kWait,   // atomic() returns once fn's ops are durable (one fsync for all)
-  kDefer,  // atomic() returns once they are written to the OS; call flush()
-           // before acknowledging them
+  kDefer,  // Sync::Always: atomic() returns with the lines still buffered
+           // (NEDB::atomic()); call flush(), which writes and fsyncs them,
+           // before acknowledging them. Other policies: as kWait.
 };
 
 struct Options {

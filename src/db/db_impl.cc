@@ -178,7 +178,11 @@ bool NEDB::Impl::InAtomic() const { return tl_atomic_db == this; }
 
 std::unique_lock<std::mutex> NEDB::Impl::LockWriter(const char* what) const {
   if (InAtomic()) throw InvalidArgument(std::string(what) + "() cannot be called inside atomic()");
-  return std::unique_lock<std::mutex>(write_mu_);
+  std::unique_lock<std::mutex> wl(write_mu_);
+  // Whatever takes the writer lock sees the whole log in the file: lines
+  // deferred by atomic(fn, kDefer) are written first.
+  if (writer_) writer_->WritePending();
+  return wl;
 }
 
 void NEDB::Impl::Atomic(const std::function<void()>& fn, AtomicSync sync) {
@@ -199,7 +203,10 @@ void NEDB::Impl::Atomic(const std::function<void()>& fn, AtomicSync sync) {
   std::uint64_t end = atomic_end_;
   if (writer_) {
     try {
-      writer_->EndBatch();  // a failure breaks the writer: applied ops are not logged
+      // kDefer under Sync::Always: the lines wait for flush() (or the next
+      // write), which writes every deferred group with one write().
+      // A failure breaks the writer: applied ops are not logged.
+      writer_->EndBatch(sync == AtomicSync::kDefer);
     } catch (...) {
       if (!failure) failure = std::current_exception();
       end = 0;  // nothing to make durable
@@ -358,7 +365,12 @@ bool NEDB::Impl::VerifyDeterminism() const {
 void NEDB::Impl::Flush() {
   CheckOpen();
   if (!writer_) return;
-  if (InAtomic()) writer_->WritePending();  // write_mu_ is ours: the batch so far
+  if (InAtomic()) {
+    writer_->WritePending();  // write_mu_ is ours: the batch so far
+  } else if (writer_->has_deferred()) {
+    std::lock_guard<std::mutex> wl(write_mu_);
+    writer_->WritePending();
+  }
   writer_->Flush();
 }
 

@@ -1,6 +1,7 @@
 #include "log/log_writer.h"
 
 #include <chrono>
+#include <stdexcept>
 
 #include "nedb/errors.h"
 
@@ -46,10 +47,15 @@ void LogWriter::WritePending() {
   }
   written_.store(before + pending_.size(), std::memory_order_release);
   pending_.clear();
+  deferred_.store(false, std::memory_order_release);
 }
 
-std::uint64_t LogWriter::EndBatch() {
+std::uint64_t LogWriter::EndBatch(bool defer) {
   batching_ = false;
+  if (defer && policy_ == Sync::Always && !pending_.empty()) {
+    deferred_.store(true, std::memory_order_release);
+    return written_.load(std::memory_order_relaxed) + pending_.size();
+  }
   WritePending();
   if (pending_.capacity() > 4 * kBatchBytes) std::string().swap(pending_);
   return written_.load(std::memory_order_relaxed);
@@ -66,6 +72,11 @@ std::uint64_t LogWriter::Append(std::string_view line) {
     std::lock_guard<std::mutex> l(mu_);
     if (broken_) throw IOError("log is unusable after an earlier error: " + *broken_);
     if (sync_error_) throw IOError("log is unusable after a failed fsync: " + *sync_error_);
+  }
+  if (!pending_.empty()) {  // deferred batches go first, in the same write()
+    pending_.append(line);
+    WritePending();
+    return written_.load(std::memory_order_relaxed);
   }
   const std::uint64_t before = written_.load(std::memory_order_relaxed);
   try {
@@ -89,8 +100,11 @@ void LogWriter::SyncTo(std::uint64_t offset) {
   while (synced_ < offset) {
     if (sync_error_) throw IOError("fsync of log.aof failed: " + *sync_error_);
     // Lines past the end that a broken writer never wrote cannot become durable.
-    if (broken_ && offset > written_.load(std::memory_order_acquire)) {
-      throw IOError("log is unusable after an earlier error: " + *broken_);
+    if (offset > written_.load(std::memory_order_acquire)) {
+      if (broken_) throw IOError("log is unusable after an earlier error: " + *broken_);
+      // Buffered lines: only WritePending(), under the caller's
+      // serialization, writes them; no fsync would ever cover them.
+      throw std::logic_error("LogWriter::SyncTo past the written end (write buffered lines first)");
     }
     if (syncing_) {
       cv_.wait(l);
@@ -117,6 +131,14 @@ void LogWriter::SyncTo(std::uint64_t offset) {
     }
     cv_.notify_all();
   }
+}
+
+void LogWriter::Flush() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (broken_) throw IOError("log is unusable after an earlier error: " + *broken_);
+  }
+  SyncTo(written_.load(std::memory_order_acquire));
 }
 
 void LogWriter::EverySecLoop() {

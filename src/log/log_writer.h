@@ -41,17 +41,25 @@ class LogWriter {
   // Append throws): lines the caller already acted on are not in the log.
   // REQUIRES: the same external serialization as Append().
   void BeginBatch();
-  std::uint64_t EndBatch();
+  // defer = true (Sync::Always only): the batch's lines stay buffered,
+  // ahead of the next Append(); WritePending() writes them (a group-commit
+  // flush: many batches, one write() and one fsync). Returns the end offset
+  // of the batch's lines.
+  std::uint64_t EndBatch(bool defer = false);
   // Writes the buffered lines now (a batch stays open).
   void WritePending();
+  // True if deferred lines wait for WritePending(). Any thread may ask.
+  bool has_deferred() const { return deferred_.load(std::memory_order_acquire); }
   static constexpr std::size_t kBatchBytes = 1 << 20;
 
   // Returns once every byte before offset is durable. Throws IOError if an
   // fsync failed (then or earlier: the error is sticky).
+  // REQUIRES: offset <= size() (buffered lines are written first).
   void SyncTo(std::uint64_t offset);
 
-  // Durable up to the current end.
-  void Flush() { SyncTo(written_.load(std::memory_order_acquire)); }
+  // Durable up to the current end. Throws IOError once the writer is broken
+  // (lines it applied are missing from the file) or an fsync failed.
+  void Flush();
 
   // Stops the background syncer, flushes, closes the file.
   void Close();
@@ -69,7 +77,8 @@ class LogWriter {
   std::atomic<std::uint64_t> fsyncs_{0};
   std::optional<std::string> broken_;  // guarded by mu_ (read by Append under it)
   bool batching_ = false;              // Append's serialization
-  std::string pending_;                // buffered lines of the open batch
+  std::string pending_;                // buffered lines: open or deferred batches
+  std::atomic<bool> deferred_{false};  // pending_ holds deferred batches
 
   std::mutex mu_;
   std::condition_variable cv_;
