@@ -281,6 +281,123 @@ TEST(CheckpointTest, LargeSnapshotIsReadHashedAndParsedConcurrently) {
   }
 }
 
+// PosixEnv maps snapshot.json read-only; an EnvWrapper (Env's default
+// MapReadOnly) reads it into a buffer through NewSequentialFile. Both give
+// the file's bytes and load the same state, directly and through open.
+TEST(CheckpointTest, MappedAndReadSnapshotsLoadTheSameState) {
+  TempDir dir;
+  std::string head;
+  {
+    NEDB db(dir.sub("d"), Options{.sync = Sync::None});
+    db.create_index("users", "status", "eq");
+    const std::string pad(600, 'y');
+    for (int i = 0; i < 16000; ++i) db.put("big", "k" + std::to_string(i), {{"i", i}, {"p", pad}});
+    Fill(db, 300);
+    db.checkpoint();
+    Fill(db, 20, 300);
+    head = db.head();
+  }
+  const std::string path = dir.sub("d/snapshot.json");
+  const std::string file = ReadFile(path);
+  ASSERT_GE(file.size(), kSnapshotThreadBytes);
+  EnvWrapper wrapper(Env::Default());
+  auto mapped = Env::Default()->MapReadOnly(path);
+  auto read = wrapper.MapReadOnly(path);
+  ASSERT_EQ(mapped->size(), file.size());
+  ASSERT_EQ(read->size(), file.size());
+  EXPECT_EQ(std::string_view(mapped->data(), mapped->size()), file);
+  EXPECT_EQ(std::string_view(read->data(), read->size()), file);
+  State from_map, from_read;
+  SnapshotHeader h_map, h_read;
+  SnapshotCodec::Load(Arena(std::move(mapped)), file.size(), &from_map, &h_map);
+  SnapshotCodec::Load(Arena(std::move(read)), file.size(), &from_read, &h_read);
+  EXPECT_TRUE(from_map.Equals(from_read));
+  EXPECT_EQ(h_map.head, h_read.head);
+  // Nothing is lost: it serializes to as many bytes as the file has (the
+  // same bytes but for the order of hash-map items such as edge lists).
+  EXPECT_EQ(SnapshotCodec::Serialize(from_map, h_map).size(), file.size());
+  EXPECT_EQ(SnapshotCodec::Serialize(from_read, h_read).size(), file.size());
+
+  std::vector<json> big, users;
+  json info;
+  for (Env* env : {static_cast<Env*>(&wrapper), Env::Default()}) {
+    Quiet q;
+    Options o = q.opts(Sync::None);
+    o.env = env;
+    NEDB db(dir.sub("d"), o);
+    EXPECT_TRUE(q.messages.empty());
+    EXPECT_EQ(db.open_info()["snapshot"], true);
+    EXPECT_EQ(db.head(), head);
+    EXPECT_TRUE(db.verify_determinism());
+    if (env == &wrapper) {
+      big = db.query("FROM big");
+      users = db.query(R"(FROM users WHERE status = "a")");
+      info = db.open_info();
+      continue;
+    }
+    EXPECT_EQ(db.query("FROM big"), big);
+    EXPECT_EQ(db.query(R"(FROM users WHERE status = "a")"), users);
+    EXPECT_EQ(db.open_info(), info);
+    // A checkpoint renames a new file over the mapped one: the documents
+    // loaded from the old mapping stay readable.
+    db.put("big", "k0", {{"i", -1}});
+    db.checkpoint();
+    EXPECT_EQ((*db.get("big", "k15999"))["i"], 15999);
+    EXPECT_EQ(db.query("FROM big").size(), big.size());
+    EXPECT_TRUE(db.verify_determinism());
+  }
+}
+
+// A failure opening snapshot.json (through the read path a wrapper Env
+// uses) means a warning and a full replay, as for any unusable snapshot.
+TEST(CheckpointTest, FaultOpeningTheSnapshotFallsBackToFullReplay) {
+  TempDir dir;
+  std::string head;
+  {
+    NEDB db(dir.sub("d"));
+    Fill(db, 100);
+    db.checkpoint();
+    Fill(db, 10, 100);
+    head = db.head();
+  }
+  nedb_test::FaultInjectionEnv env(Env::Default());
+  {
+    Quiet q;
+    Options o = q.opts();
+    o.env = &env;
+    NEDB db(dir.sub("d"), o);  // no fault: loads through the read path
+    EXPECT_EQ(db.open_info()["snapshot"], true);
+    EXPECT_GE(env.count(nedb_test::FaultInjectionEnv::kOpenRead), 1u);
+    EXPECT_TRUE(q.messages.empty());
+  }
+  env.Arm(nedb_test::FaultInjectionEnv::kOpenRead, 1, "snapshot.json");
+  Quiet q;
+  Options o = q.opts();
+  o.env = &env;
+  NEDB db(dir.sub("d"), o);
+  EXPECT_EQ(env.fired(), 1u);
+  EXPECT_EQ(db.open_info()["snapshot"], false);
+  EXPECT_EQ(db.head(), head);
+  EXPECT_TRUE(db.verify_determinism());
+  ASSERT_EQ(q.messages.size(), 1u);
+  EXPECT_NE(q.messages[0].find("ignoring snapshot.json"), std::string::npos) << q.messages[0];
+  EXPECT_NE(q.messages[0].find("injected open for reading failure"), std::string::npos)
+      << q.messages[0];
+}
+
+// The mapping's edge cases: an empty file, a missing one.
+TEST(CheckpointTest, MapReadOnlyOfEmptyAndMissingFiles) {
+  TempDir dir;
+  WriteFile(dir.sub("empty"), "");
+  EnvWrapper wrapper(Env::Default());
+  for (Env* env : {Env::Default(), static_cast<Env*>(&wrapper)}) {
+    auto r = env->MapReadOnly(dir.sub("empty"));
+    EXPECT_EQ(r->size(), 0u);
+    EXPECT_NE(r->data(), nullptr);
+    EXPECT_THROW(env->MapReadOnly(dir.sub("missing")), IOError);
+  }
+}
+
 // ---- the version-2 body, byte by byte (docs/FORMAT.md) ----
 
 void PutVar(std::uint64_t v, std::string* out) {

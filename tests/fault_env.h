@@ -30,7 +30,19 @@ namespace nedb_test {
 
 class FaultInjectionEnv : public nedb::EnvWrapper {
  public:
-  enum Call { kAppend, kSync, kTruncate, kOpen, kCreateDir, kSyncDir, kRename, kNumCalls };
+  // kOpen: opening a file for writing; kOpenRead: for reading
+  // (NewSequentialFile, which Env::MapReadOnly's default reads through).
+  enum Call {
+    kAppend,
+    kSync,
+    kTruncate,
+    kOpen,
+    kCreateDir,
+    kSyncDir,
+    kRename,
+    kOpenRead,
+    kNumCalls
+  };
 
   explicit FaultInjectionEnv(nedb::Env* target = nedb::Env::Default()) : EnvWrapper(target) {}
 
@@ -94,8 +106,9 @@ class FaultInjectionEnv : public nedb::EnvWrapper {
     if (ShouldFail(call, path, nullptr)) Throw(call, path);
   }
   [[noreturn]] static void Throw(Call call, const std::string& path) {
-    static constexpr const char* kNames[] = {"append",     "fsync",    "truncate", "open",
-                                             "create dir", "sync dir", "rename"};
+    static constexpr const char* kNames[] = {"append", "fsync",           "truncate",
+                                             "open",   "create dir",      "sync dir",
+                                             "rename", "open for reading"};
     throw nedb::IOError(std::string("injected ") + kNames[call] + " failure on " + path);
   }
 
@@ -106,6 +119,11 @@ class FaultInjectionEnv : public nedb::EnvWrapper {
   std::unique_ptr<nedb::WritableFile> NewWritableFile(const std::string& p) override {
     MaybeFail(kOpen, p);
     return std::make_unique<File>(this, p, target()->NewWritableFile(p));
+  }
+  // Not MapReadOnly: EnvWrapper's (Env's default) reads through this.
+  std::unique_ptr<nedb::SequentialFile> NewSequentialFile(const std::string& p) override {
+    MaybeFail(kOpenRead, p);
+    return target()->NewSequentialFile(p);
   }
   void CreateDir(const std::string& d) override {
     MaybeFail(kCreateDir, d);

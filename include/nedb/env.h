@@ -48,6 +48,16 @@ class SequentialFile {
   }
 };
 
+// A whole file's bytes, read-only, valid for as long as this object lives:
+// a read-only memory mapping of the file (PosixEnv), or a buffer the bytes
+// were read into (Env::MapReadOnly's default). Nothing may write to data().
+class ReadOnlyRegion {
+ public:
+  virtual ~ReadOnlyRegion() = default;
+  virtual const char* data() const = 0;
+  virtual std::size_t size() const = 0;
+};
+
 // Held while a database directory is open; released on destruction.
 class FileLock {
  public:
@@ -65,6 +75,13 @@ class Env {
   // Creates or truncates path for writing.
   virtual std::unique_ptr<WritableFile> NewWritableFile(const std::string& path) = 0;
   virtual std::unique_ptr<SequentialFile> NewSequentialFile(const std::string& path) = 0;
+  // The whole of path, read-only. The default reads it into a buffer through
+  // GetFileSize() and NewSequentialFile() (so an Env that overrides those,
+  // e.g. to inject faults, sees the open and the reads); PosixEnv maps the
+  // file instead (mmap), so nothing is copied. A mapping stays valid after
+  // the file is renamed over or unlinked, but the file must not be truncated
+  // or written in place while it is mapped. Throws IOError.
+  virtual std::unique_ptr<ReadOnlyRegion> MapReadOnly(const std::string& path);
 
   virtual bool FileExists(const std::string& path) = 0;
   virtual std::uint64_t GetFileSize(const std::string& path) = 0;
@@ -88,7 +105,11 @@ class Env {
 };
 
 // Forwards every call to a target Env; subclass it and override one call to
-// inject a fault (see tests/fault_env.h).
+// inject a fault (see tests/fault_env.h). MapReadOnly is the exception: it is
+// not forwarded but keeps Env's default (read through this Env's
+// GetFileSize and NewSequentialFile), so a subclass's overrides of those
+// apply to it too. A wrapper that wants the target's mapping overrides
+// MapReadOnly to call target()->MapReadOnly.
 class EnvWrapper : public Env {
  public:
   explicit EnvWrapper(Env* target) : target_(target) {}

@@ -68,38 +68,25 @@ bool NEDB::Impl::OpenFromSnapshot(const std::string& log, std::uint64_t* valid_b
   if (!env_->FileExists(snap_path)) return false;
   SnapshotHeader h;
   try {
-    // One buffer for the file, which the loaded documents then point into.
-    // This thread reads it in steps and parses each step as it arrives
-    // (while it is in cache); a second thread hashes the steps read so far
-    // (it never holds this one up: what it has not taken when parsing ends,
+    // The file's bytes, which the loaded documents then point into: a
+    // read-only mapping of it (Env::MapReadOnly; PosixEnv), so nothing is
+    // copied or zeroed, or a buffer it was read into (other Envs). The
+    // mapping stays valid for as long as the state lives: the file is never
+    // written in place (a checkpoint renames a new file over it; see
+    // docs/ARCHITECTURE.md). This thread parses it while a second thread
+    // hashes it (whatever chunks the helper has not taken when parsing ends,
     // this thread hashes). The digest is compared with the log's checkpoint
     // op below.
-    const std::uint64_t size = env_->GetFileSize(snap_path);
-    if (size > std::numeric_limits<std::size_t>::max() / 2) {
-      throw Error("snapshot.json is too large");
-    }
     State st;
-    Arena arena(static_cast<std::size_t>(size));
-    SnapshotHasher hasher(arena.data(), arena.size());
-    auto snap_file = env_->NewSequentialFile(snap_path);
-    std::size_t have = 0;
-    const SnapshotFill fill = [&, data = arena.data(), total = arena.size()](std::size_t n) {
-      n = std::min(total, std::max(n, have + 4 * kSnapshotChunk));
-      while (have < n) {
-        const std::size_t k = snap_file->Read(data + have, n - have);
-        if (k == 0) throw Error("snapshot.json is shorter than its size (changed while read)");
-        have += k;
-      }
-      hasher.Filled(have);
-      return have;
-    };
+    Arena arena(env_->MapReadOnly(snap_path));
     const std::size_t bytes = arena.size();
+    SnapshotHasher hasher(arena.data(), bytes);
+    hasher.Filled(bytes);
     {
       // Declared after st and arena: stopped and joined before they go.
       std::optional<HelperThread> helper;
       if (bytes >= kSnapshotThreadBytes) helper.emplace(&hasher, [&hasher] { hasher.Work(); });
-      SnapshotCodec::Load(std::move(arena), bytes, &st, &h, fill);
-      fill(bytes);    // all of it (Load has read it all if it returned)
+      SnapshotCodec::Load(std::move(arena), bytes, &st, &h);
       hasher.Work();  // the chunks the helper has not taken yet
       if (helper) helper->Join();
     }

@@ -291,7 +291,7 @@ std::string SnapshotCodec::Serialize(const State& st, const SnapshotHeader& h) {
 
 void SnapshotCodec::Load(std::string_view bytes, State* st, SnapshotHeader* h) {
   Arena arena(bytes.size());
-  if (!bytes.empty()) std::memcpy(arena.data(), bytes.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(arena.mutable_data(), bytes.data(), bytes.size());
   Load(std::move(arena), bytes.size(), st, h);
 }
 

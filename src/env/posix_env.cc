@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 
 #include "nedb/env.h"
 #include "nedb/errors.h"
@@ -82,6 +84,39 @@ class PosixSequentialFile final : public SequentialFile {
   int fd_;
 };
 
+// Env::MapReadOnly's default: the bytes read into a buffer.
+class HeapRegion final : public ReadOnlyRegion {
+ public:
+  explicit HeapRegion(std::size_t size) : data_(new char[size > 0 ? size : 1]), size_(size) {}
+  const char* data() const override { return data_.get(); }
+  std::size_t size() const override { return size_; }
+  char* mutable_data() { return data_.get(); }
+
+ private:
+  std::unique_ptr<char[]> data_;  // not zeroed: every byte is read into
+  std::size_t size_;
+};
+
+// A read-only private mapping of a whole file, unmapped on destruction.
+class MappedRegion final : public ReadOnlyRegion {
+ public:
+  MappedRegion(void* addr, std::size_t size) : addr_(addr), size_(size) {}
+  ~MappedRegion() override { ::munmap(addr_, size_); }
+  const char* data() const override { return static_cast<const char*>(addr_); }
+  std::size_t size() const override { return size_; }
+
+ private:
+  void* addr_;
+  std::size_t size_;
+};
+
+std::size_t CheckedSize(std::uint64_t size, const std::string& path) {
+  if (size > std::numeric_limits<std::size_t>::max() / 2) {
+    throw IOError(path + " is too large to map (" + std::to_string(size) + " bytes)");
+  }
+  return static_cast<std::size_t>(size);
+}
+
 class PosixFileLock final : public FileLock {
  public:
   explicit PosixFileLock(int fd) : fd_(fd) {}
@@ -110,6 +145,30 @@ class PosixEnv final : public Env {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) ThrowErrno("open", path, errno);
     return std::make_unique<PosixSequentialFile>(path, fd);
+  }
+  std::unique_ptr<ReadOnlyRegion> MapReadOnly(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) ThrowErrno("open", path, errno);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      int err = errno;
+      ::close(fd);
+      ThrowErrno("fstat", path, err);
+    }
+    std::size_t size;
+    try {
+      size = CheckedSize(static_cast<std::uint64_t>(st.st_size), path);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+    // An empty file cannot be mapped (EINVAL); an empty buffer says the same.
+    void* addr = size == 0 ? MAP_FAILED
+                           : ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    ::close(fd);  // the mapping keeps the file open
+    // A file system that cannot map (or no address space): read it instead.
+    if (addr == MAP_FAILED) return Env::MapReadOnly(path);
+    return std::make_unique<MappedRegion>(addr, size);
   }
   bool FileExists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
   std::uint64_t GetFileSize(const std::string& path) override {
@@ -177,6 +236,20 @@ class PosixEnv final : public Env {
 };
 
 }  // namespace
+
+std::unique_ptr<ReadOnlyRegion> Env::MapReadOnly(const std::string& path) {
+  const std::size_t size = CheckedSize(GetFileSize(path), path);
+  auto region = std::make_unique<HeapRegion>(size);
+  auto file = NewSequentialFile(path);
+  char* const data = region->mutable_data();
+  std::size_t have = 0;
+  while (have < size) {
+    const std::size_t k = file->Read(data + have, size - have);
+    if (k == 0) throw IOError(path + " is shorter than its size (changed while read)");
+    have += k;
+  }
+  return region;
+}
 
 Env* Env::Default() {
   static PosixEnv* env = new PosixEnv();  // never deleted: used until exit

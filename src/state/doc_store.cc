@@ -38,9 +38,17 @@ void* AllocateLarge(std::size_t bytes) {
   return p;
 }
 
-Arena::Arena(std::size_t size) : data_(static_cast<char*>(AllocateLarge(size))), size_(size) {}
+Arena::Arena(std::size_t size)
+    : data_(static_cast<const char*>(AllocateLarge(size))), size_(size) {}
 
-Arena::~Arena() { std::free(data_); }
+Arena::~Arena() {
+  if (!region_) std::free(const_cast<char*>(data_));  // a region frees (unmaps) itself
+}
+
+char* Arena::mutable_data() const {
+  if (region_) std::abort();        // read-only memory: a bug, not an input error
+  return const_cast<char*>(data_);  // our own AllocateLarge'd buffer
+}
 
 const Version* VisibleAt(const VersionChain& chain, std::uint64_t as_of) {
   if (chain.empty() || chain.front().seq > as_of) return nullptr;

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "nedb/env.h"
 #include "util/str_map.h"
 
 namespace nedb {
@@ -111,25 +112,32 @@ struct LargeAllocator {
   friend bool operator==(const LargeAllocator&, const LargeAllocator&) { return true; }
 };
 
-// A large read-only-after-fill byte buffer that borrowed blobs point into:
-// one allocation for a whole snapshot instead of one per document
-// (AllocateLarge).
+// The bytes borrowed blobs point into, read-only once filled: one block
+// for a whole snapshot instead of one allocation per document. Either a
+// buffer of its own (AllocateLarge; filled through mutable_data()) or a
+// region the Env returned (a read-only mapping of the snapshot file, which
+// must never be written: nothing writes through a borrowed blob).
 class Arena {
  public:
   explicit Arena(std::size_t size);
-  Arena(Arena&& o) noexcept : data_(o.data_), size_(o.size_) {
+  explicit Arena(std::unique_ptr<ReadOnlyRegion> region)
+      : data_(region->data()), size_(region->size()), region_(std::move(region)) {}
+  Arena(Arena&& o) noexcept : data_(o.data_), size_(o.size_), region_(std::move(o.region_)) {
     o.data_ = nullptr;
     o.size_ = 0;
   }
   Arena& operator=(Arena&&) = delete;
   Arena(const Arena&) = delete;
   ~Arena();
-  char* data() const { return data_; }
+  const char* data() const { return data_; }
   std::size_t size() const { return size_; }
+  // The buffer to fill. REQUIRES: the arena owns its buffer (no region).
+  char* mutable_data() const;
 
  private:
-  char* data_;
+  const char* data_;  // AllocateLarge'd, or read-only memory of region_
   std::size_t size_;
+  std::unique_ptr<ReadOnlyRegion> region_;  // else data_ is AllocateLarge'd
 };
 
 // One version: the document as of seq, or a deletion (blob == nullptr).
