@@ -7,6 +7,7 @@
 #include "nedb/nedb.h"
 #include "test_util.h"
 #include "util/canonical_json.h"
+#include "util/json_text.h"
 
 namespace nedb {
 namespace {
@@ -174,6 +175,34 @@ TEST(TextApiTest, PutTextKeepsNonceIdemAndTtlRules) {
   db.put_text("kv", "old", json{{"_id", "old"}, {"_expires_at", 1.0}}.dump());
   EXPECT_EQ(db.get_text("kv", "old"), std::nullopt);
   EXPECT_TRUE(db.get_text("kv", "old", db.seq() - 1).has_value());  // AS OF ignores expiry
+}
+
+TEST(JsonTextTest, WithMembersIsWhatParseAssignDumpGives) {
+  std::mt19937_64 rng(11);
+  const std::vector<std::string> keys = {"a",    "b",   "_id", "Z",  "\xc3\xa9",
+                                         "k\"q", "n\n", "",    "len"};
+  const std::vector<std::string> plain = {"", "Z", "_id", "_rtype", "a", "b", "head", "len", "z"};
+  for (int n = 0; n < 2000; ++n) {
+    json o = json::object();
+    for (int i = rng() % 6; i > 0; --i) {
+      o[keys[rng() % keys.size()]] = static_cast<std::int64_t>(rng() % 1000) - 500;
+    }
+    std::vector<nedb::MemberUpdate> updates;
+    std::vector<std::string> values;
+    values.reserve(plain.size());
+    json expect = o;
+    for (const std::string& k : plain) {  // sorted
+      if (rng() % 3 != 0) continue;
+      values.push_back(json(k + "-v").dump());
+      updates.push_back({k, values.back()});
+      expect[k] = k + "-v";
+    }
+    EXPECT_EQ(nedb::WithMembers(o.dump(), updates), expect.dump()) << o.dump();
+  }
+  EXPECT_THROW(nedb::WithMembers("{}", {{"b", "1"}, {"a", "1"}}), nedb::InvalidArgument);
+  EXPECT_THROW(nedb::WithMembers("{}", {{"a", "1"}, {"a", "2"}}), nedb::InvalidArgument);
+  EXPECT_THROW(nedb::WithMembers("{}", {{"q\"", "1"}}), nedb::InvalidArgument);
+  EXPECT_THROW(nedb::WithMembers("[]", {}), nedb::InvalidArgument);
 }
 
 }  // namespace

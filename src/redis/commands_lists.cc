@@ -9,14 +9,13 @@ namespace nedb::redis {
 namespace {
 
 RedisReply Push(Ctx& c, const Argv& a, bool left, bool only_existing) {
-  Entry e = LoadAs(c.db, a[1], KeyType::kList);
+  const TextEntry e = LoadTextAs(c.db, a[1], KeyType::kList);
   if (!e.exists() && only_existing) return RedisReply::Integer(0);
   ListHeader h;
   if (e.exists()) {
-    h = GetListHeader(*e.doc);
+    h = ListHeaderOfText(*e.text);
   } else {
     h.uid = NewListUid(c.db);
-    e.doc = nlohmann::json::object();
   }
   for (std::size_t i = 2; i < a.size(); ++i) {
     if (left) {
@@ -28,8 +27,7 @@ RedisReply Push(Ctx& c, const Argv& a, bool left, bool only_existing) {
       ++h.len;
     }
   }
-  SetListHeader(*e.doc, h);
-  Store(c.db, e, KeyType::kList);
+  PutListHeader(c.db, e, h);
   return RedisReply::Integer(h.len);
 }
 

@@ -125,6 +125,9 @@ std::string StringValueOf(std::string_view text);
 void PutString(NEDB& db, const TextEntry& e, std::string_view value, std::optional<double> ttl_s,
                bool keep_ttl);
 
+// Appends the canonical text of EncodeValue(v) (no tree).
+void AppendEncoded(std::string_view v, std::string* out);
+
 // Values (string values, hash values, set members, list elements) as JSON:
 // a canonical int64 ("42", "-7") as a JSON integer, other valid UTF-8 as a
 // string, anything else as {"base64": "..."}.
@@ -155,6 +158,11 @@ struct ListHeader {
 };
 ListHeader GetListHeader(const nlohmann::json& doc);
 void SetListHeader(nlohmann::json& doc, const ListHeader& h);
+// The same over document text: the header of a stored list document, and
+// writes e's key as a list with header h, keeping e's other members (its
+// "_expires_at") -- the document Store() would write.
+ListHeader ListHeaderOfText(std::string_view text);
+void PutListHeader(NEDB& db, const TextEntry& e, const ListHeader& h);
 std::string ListItemId(std::int64_t uid, std::int64_t pos);
 std::string ListGet(NEDB& db, const ListHeader& h, std::int64_t index);
 void ListPut(NEDB& db, const ListHeader& h, std::int64_t index, std::string_view v);

@@ -1,8 +1,11 @@
 // The typed view of Redis keys over NEDB documents (docs/RESP.md).
 #include <algorithm>
+#include <charconv>
 
 #include "db/validate.h"
+#include "log/op_codec.h"
 #include "redis/internal.h"
+#include "util/json_text.h"
 
 namespace nedb::redis {
 
@@ -141,9 +144,45 @@ std::string ListGet(NEDB& db, const ListHeader& h, std::int64_t index) {
   return it == d->end() ? std::string() : DecodeValue(*it);
 }
 
+ListHeader ListHeaderOfText(std::string_view text) {
+  auto field = [text](std::string_view name) -> std::int64_t {
+    const ValueView v = LookupMember(text, name);
+    std::int64_t n = 0;
+    if (v.rank != Rank::kNumber) return 0;
+    const auto [end, ec] = std::from_chars(v.raw.data(), v.raw.data() + v.raw.size(), n);
+    // An integer, as IntField takes it (a double like 1.5 or 1e3 is not).
+    return ec == std::errc() && end == v.raw.data() + v.raw.size() ? n : 0;
+  };
+  return ListHeader{field("list"), field("head"), field("len")};
+}
+
+void PutListHeader(NEDB& db, const TextEntry& e, const ListHeader& h) {
+  std::string base;
+  if (e.exists()) {
+    base = *e.text;
+  } else {
+    base = "{\"_id\":";
+    AppendJsonString(e.ref.id, &base);
+    base.push_back('}');
+  }
+  const std::string head = std::to_string(h.head), len = std::to_string(h.len),
+                    uid = std::to_string(h.uid);
+  db.put_text(
+      e.ref.coll, e.ref.id,
+      WithMembers(base, {{"_rtype", "\"list\""}, {"head", head}, {"len", len}, {"list", uid}}));
+}
+
 void ListPut(NEDB& db, const ListHeader& h, std::int64_t index, std::string_view v) {
-  db.put(kListItems, ListItemId(h.uid, h.head + index),
-         nlohmann::json{{"list", h.uid}, {"pos", h.head + index}, {"value", EncodeValue(v)}});
+  // {"_id", "list", "pos", "value"}: the document put() of the tree would write.
+  const std::string id = ListItemId(h.uid, h.head + index);
+  std::string doc = "{\"_id\":";
+  AppendJsonString(id, &doc);
+  doc.append(",\"list\":").append(std::to_string(h.uid));
+  doc.append(",\"pos\":").append(std::to_string(h.head + index));
+  doc.append(",\"value\":");
+  AppendEncoded(v, &doc);
+  doc.push_back('}');
+  db.put_text(kListItems, id, doc);
 }
 
 void ListRemoveItem(NEDB& db, const ListHeader& h, std::int64_t index) {

@@ -35,6 +35,8 @@ std::string DecodeRaw(std::string_view raw) {
   return std::string(raw);
 }
 
+}  // namespace
+
 // The canonical text of EncodeValue(v).
 void AppendEncoded(std::string_view v, std::string* out) {
   std::int64_t n;
@@ -46,8 +48,6 @@ void AppendEncoded(std::string_view v, std::string* out) {
     out->append("{\"base64\":\"").append(Base64Encode(v)).append("\"}");
   }
 }
-
-}  // namespace
 
 KeyType TypeOfText(std::string_view text) {
   const ValueView t = LookupMember(text, "_rtype");

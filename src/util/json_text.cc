@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "nedb/errors.h"
+
 namespace nedb {
 
 namespace {
@@ -184,6 +186,60 @@ ValueView LookupField(std::string_view doc, const std::vector<std::string>& path
   }
   if (v.raw.empty()) return {};
   return ValueView{RankOf(v.raw[0]), v.raw};
+}
+
+std::string WithMembers(std::string_view obj, const std::vector<MemberUpdate>& updates) {
+  for (std::size_t k = 0; k < updates.size(); ++k) {
+    for (const char c : updates[k].key) {
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        throw InvalidArgument("WithMembers: key is not plain ASCII");
+      }
+    }
+    if (k > 0 && !(updates[k - 1].key < updates[k].key)) {
+      throw InvalidArgument("WithMembers: keys not sorted and unique");
+    }
+  }
+  if (obj.empty() || obj[0] != '{') throw InvalidArgument("WithMembers: not an object");
+  std::string out = "{";
+  std::size_t u = 0;
+  auto emit = [&out](std::string_view key, std::string_view value, bool quote) {
+    if (out.size() > 1) out.push_back(',');
+    if (quote)
+      out.append("\"").append(key).append("\"");
+    else
+      out.append(key);
+    out.push_back(':');
+    out.append(value);
+  };
+  std::size_t i = 1;
+  std::string decoded;
+  while (i < obj.size() && obj[i] == '"') {
+    const std::size_t key_end = SkipValue(obj, i);
+    const std::string_view quoted = obj.substr(i, key_end - i);
+    std::string_view key = quoted.substr(1, quoted.size() - 2);
+    if (key.find('\\') != std::string_view::npos) {
+      decoded.clear();
+      if (!UnescapeJsonString(key, &decoded)) throw InvalidArgument("WithMembers: bad key");
+      key = decoded;
+    }
+    const std::size_t v = key_end + 1;
+    const std::size_t v_end = SkipValue(obj, v);
+    while (u < updates.size() && updates[u].key < key) {
+      emit(updates[u].key, updates[u].raw_value, true);
+      ++u;
+    }
+    if (u < updates.size() && updates[u].key == key) {
+      emit(updates[u].key, updates[u].raw_value, true);
+      ++u;
+    } else {
+      emit(quoted, obj.substr(v, v_end - v), false);
+    }
+    i = v_end;
+    if (i < obj.size() && obj[i] == ',') ++i;
+  }
+  for (; u < updates.size(); ++u) emit(updates[u].key, updates[u].raw_value, true);
+  out.push_back('}');
+  return out;
 }
 
 }  // namespace nedb

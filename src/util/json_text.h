@@ -45,6 +45,19 @@ ValueView LookupField(std::string_view doc, const std::vector<std::string>& path
 // One step of LookupField: the member `key` of the object text obj.
 ValueView LookupMember(std::string_view obj, std::string_view key);
 
+// A member to set in WithMembers: key (plain: printable ASCII without '"'
+// or '\\') and its value's canonical JSON text.
+struct MemberUpdate {
+  std::string_view key;
+  std::string_view raw_value;
+};
+// The canonical text of the object obj (canonical JSON object text) with
+// each update's member replaced or added, in sorted place, the others kept
+// byte for byte: what parse, assign and dump() would give. updates must be
+// sorted by key without duplicates; InvalidArgument otherwise or for a key
+// that is not plain.
+std::string WithMembers(std::string_view obj, const std::vector<MemberUpdate>& updates);
+
 }  // namespace nedb
 
 #endif  // NEDB_UTIL_JSON_TEXT_H_
