@@ -30,6 +30,15 @@ void Fill(NEDB& db, int n, int base = 0) {
   }
 }
 
+// A database at path with a checkpoint and 10 ops after it; returns its head.
+std::string CheckpointedWithDelta(const std::string& path) {
+  NEDB db(path);
+  Fill(db, 100);
+  db.checkpoint();
+  Fill(db, 10, 100);
+  return db.head();
+}
+
 struct Quiet {
   std::vector<std::string> messages;
   Options opts(Sync s = Sync::Always) {
@@ -102,14 +111,7 @@ TEST(CheckpointTest, NeighborsAsOfBeforeTheCheckpoint) {
 // and the same state.
 TEST(CheckpointTest, BadSnapshotsFallBackToFullReplay) {
   TempDir dir;
-  std::string head;
-  {
-    NEDB db(dir.sub("d"));
-    Fill(db, 100);
-    db.checkpoint();
-    Fill(db, 10, 100);
-    head = db.head();
-  }
+  const std::string head = CheckpointedWithDelta(dir.sub("d"));
   const std::string snap = ReadFile(dir.sub("d/snapshot.json"));
   std::string flipped = snap;
   flipped[snap.size() / 2] ^= 1;
@@ -352,14 +354,7 @@ TEST(CheckpointTest, MappedAndReadSnapshotsLoadTheSameState) {
 // uses) means a warning and a full replay, as for any unusable snapshot.
 TEST(CheckpointTest, FaultOpeningTheSnapshotFallsBackToFullReplay) {
   TempDir dir;
-  std::string head;
-  {
-    NEDB db(dir.sub("d"));
-    Fill(db, 100);
-    db.checkpoint();
-    Fill(db, 10, 100);
-    head = db.head();
-  }
+  const std::string head = CheckpointedWithDelta(dir.sub("d"));
   nedb_test::FaultInjectionEnv env(Env::Default());
   {
     Quiet q;

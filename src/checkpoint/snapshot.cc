@@ -58,28 +58,16 @@ struct Reader {
   const char* begin;
   const char* p;
   const char* end;
-  const char* avail;         // bytes before it are filled
-  const SnapshotFill* fill;  // null: all filled
-
-  // At least n bytes (or all up to end) are filled from p on.
-  void Need(std::size_t n) {
-    if (static_cast<std::size_t>(avail - p) >= n || fill == nullptr) return;
-    avail = begin + (*fill)(offset() + n);
-  }
-
   std::size_t offset() const { return static_cast<std::size_t>(p - begin); }
   [[noreturn]] void Fail(const std::string& why) const {
     Bad(why + " at byte " + std::to_string(offset()));
   }
   std::size_t left() const { return static_cast<std::size_t>(end - p); }
-  // Reads only bytes before avail; runs of items call Need() first.
   std::uint64_t Var() {
-    if (p != avail && static_cast<unsigned char>(*p) < 0x80)
-      return static_cast<unsigned char>(*p++);
+    if (p != end && static_cast<unsigned char>(*p) < 0x80) return static_cast<unsigned char>(*p++);
     std::uint64_t v = 0;
     for (int shift = 0;; shift += 7) {
-      if (p == avail) Need(1);
-      if (p == avail) Fail("truncated (a number runs past the end)");
+      if (p == end) Fail("truncated (a number runs past the end)");
       const auto b = static_cast<unsigned char>(*p++);
       if (shift == 63 && b > 1) Fail("a number does not fit in 64 bits");
       v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
@@ -87,8 +75,7 @@ struct Reader {
     }
   }
   std::uint32_t U32() {
-    Need(4);
-    if (static_cast<std::size_t>(avail - p) < 4) Fail("truncated (a length runs past the end)");
+    if (left() < 4) Fail("truncated (a length runs past the end)");
     std::uint32_t v;
     std::memcpy(&v, p, 4);
     p += 4;
@@ -97,8 +84,6 @@ struct Reader {
   std::string_view Str() {
     const std::uint64_t n = Var();
     if (n > left()) Fail("a string length points past the end");
-    Need(static_cast<std::size_t>(n));
-    if (n > static_cast<std::size_t>(avail - p)) Fail("truncated (the file was not read whole)");
     std::string_view s(p, static_cast<std::size_t>(n));
     p += n;
     return s;
@@ -295,20 +280,11 @@ void SnapshotCodec::Load(std::string_view bytes, State* st, SnapshotHeader* h) {
   Load(std::move(arena), bytes.size(), st, h);
 }
 
-void SnapshotCodec::Load(Arena arena, std::size_t size, State* st, SnapshotHeader* h,
-                         const SnapshotFill& fill_fn) {
-  const SnapshotFill* fill = fill_fn ? &fill_fn : nullptr;
+void SnapshotCodec::Load(Arena arena, std::size_t size, State* st, SnapshotHeader* h) {
   const char* const data = arena.data();
   st->docs_.AdoptArena(std::move(arena));
   const std::string_view bytes(data, size);
-  std::size_t filled = fill != nullptr ? (*fill)(1 << 16) : size;
-  std::size_t nl = bytes.substr(0, filled).find('\n');
-  while (nl == std::string_view::npos && filled < size) {
-    const std::size_t more = (*fill)(filled + 1);
-    if (more <= filled) break;  // cannot get more
-    nl = bytes.substr(0, more).find('\n', filled);
-    filled = more;
-  }
+  const std::size_t nl = bytes.find('\n');
   if (nl == std::string_view::npos) Bad("no header line");
   nlohmann::json header = nlohmann::json::parse(bytes.substr(0, nl), nullptr, false);
   if (header.is_discarded() || !header.is_object() ||
@@ -347,8 +323,7 @@ void SnapshotCodec::Load(Arena arena, std::size_t size, State* st, SnapshotHeade
   }
   st->seq_ = h->seq;
   st->head_ = h->head;
-  Reader r{data, data + nl + 1, data + size, data + filled, fill};
-  if (fill == nullptr) r.avail = r.end;
+  Reader r{data, data + nl + 1, data + size};
   // Each item is at least this many bytes: a check on counts before they
   // size anything.
   auto check_count = [&](std::uint64_t n, std::size_t min_bytes, const char* what) {
@@ -368,7 +343,6 @@ void SnapshotCodec::Load(Arena arena, std::size_t size, State* st, SnapshotHeade
     Collection& col = *it->second;
     col.Reserve(static_cast<std::size_t>(n));
     for (std::uint64_t i = 0; i < n; ++i) {
-      r.Need(32);  // seq, id length and doc length of most entries
       const std::uint64_t seq = r.Var();
       const std::string_view id = r.Str();
       const char* const blob = r.p;
@@ -376,8 +350,6 @@ void SnapshotCodec::Load(Arena arena, std::size_t size, State* st, SnapshotHeade
       BlobPtr b;
       if (len != kDeleted) {
         if (len > r.left()) r.Fail("a document length points past the end");
-        r.Need(len);
-        if (len > static_cast<std::size_t>(r.avail - r.p)) r.Fail("truncated (not read whole)");
         r.p += len;
         b = BlobPtr::Borrowed(reinterpret_cast<const Blob*>(blob));
       }

@@ -80,22 +80,15 @@ inline constexpr std::size_t kSnapshotThreadBytes = 8 * kSnapshotChunk;
 // The snapshot digest of bytes (two threads for large inputs).
 Digest SnapshotDigest(std::string_view bytes);
 
-// Makes at least min(n, size) bytes of a buffer being filled available
-// (reading them) and returns how many are; may throw (an I/O error).
-using SnapshotFill = std::function<std::size_t(std::size_t n)>;
-
 class SnapshotCodec {
  public:
   // The snapshot bytes of state (which must be at header.seq).
   static std::string Serialize(const State& state, const SnapshotHeader& header);
   // Parses the first size bytes of arena into *state (which must be empty)
   // and *header. The state adopts the arena, and its documents point into
-  // it. If fill is given, the arena is still being filled and Load calls
-  // fill for the bytes it needs next (so parsing overlaps reading). Throws
-  // Error naming what is wrong for a truncated or malformed snapshot (the
-  // state is then unusable).
-  static void Load(Arena arena, std::size_t size, State* state, SnapshotHeader* header,
-                   const SnapshotFill& fill = {});
+  // it. Throws Error naming what is wrong for a truncated or malformed
+  // snapshot (the state is then unusable).
+  static void Load(Arena arena, std::size_t size, State* state, SnapshotHeader* header);
   // The same over a copy of bytes.
   static void Load(std::string_view bytes, State* state, SnapshotHeader* header);
 };
