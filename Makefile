@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Two commands do all set-up on a fresh Debian machine:
 #   make run   -- install missing packages, build, start nedbd (make demo: the quickstart)
 #   make test  -- install missing packages, build, run the whole test suite (CTest),

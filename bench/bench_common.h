@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared helpers for the NEDB benchmarks: the document generator (about 100
 // bytes of JSON each), ids, scratch directories and a thin SQLite wrapper.
 #ifndef NEDB_BENCH_BENCH_COMMON_H_

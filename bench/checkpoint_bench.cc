@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checkpoint benchmarks (bench/RESULTS.md, "Checkpoints"). A plain main() with
 // std::chrono; every figure is the median of NEDB_BENCH_CKPT_REPS (default 3)
 // repetitions, wall-clock time, data on the disk under NEDB_BENCH_DIR (keep it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ParseJsonText vs nlohmann::json::parse on canonical stored documents.
 #include <benchmark/benchmark.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NEDB throughput benchmarks, with SQLite measured in the same run as the
 // peer. Every benchmark reports items_per_second (ops/s) over wall-clock time
 // (UseRealTime); run with --benchmark_repetitions and read the medians.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A driver for profiling one measured operation at a time, without the
 // set-up (dataset generation, loading) in the profile. bench/profile.sh runs
 // it under `perf record --control fifo:CTL,ACK -D -1`: the driver enables

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Profiles the operations whose figures bench/RESULTS.md reports, with the
 # set-up excluded (bench/prof_driver.cc enables perf around the measured part).
 #

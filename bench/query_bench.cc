@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // Query benchmarks: NEDB's NQL planner and executor against SQLite (JSON1
 // expression indexes and FTS5) over the same 1,000,000 documents, in the same

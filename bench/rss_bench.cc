@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Resident memory of 1,000,000 live documents (each id put once, so no
 // history), against the sum of their JSON byte sizes.
 //

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds NEDB in Release and runs every benchmark (NEDB and the SQLite peer in
 # the same run), then prints a summary table of medians. `make bench` calls it.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Prints the bench/RESULTS.md table from the outputs of bench/run.sh.
 
 usage: summarize.py OUT_DIR   (OUT_DIR holds put.json, durable.json, get.json,

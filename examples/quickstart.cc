@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reference's Quickstart in C++: a durable database, relations and
 // time travel, printing each result.
 #include <nedb/nedb.h>

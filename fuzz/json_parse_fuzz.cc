@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: ParseJsonText must agree with nlohmann::json::parse on
 // every input -- both throw the same error, or both return equal values with
 // the same node types (doubles bit for bit) and the same dump(); and

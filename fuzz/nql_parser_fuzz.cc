@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target for the NQL front end: any input either fails with a
 // QueryError pointing inside the text, or parses to a query whose canonical
 // text (ToNql) parses back to the same query and is a fixed point.

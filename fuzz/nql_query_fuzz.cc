@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: any text through NEDB::query() and explain() on a small
 // database with every kind of index, history and edges. (No TTL documents:
 // lazy expiry appends ops depending on the plan, so the two databases'

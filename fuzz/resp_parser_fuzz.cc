@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target over the RESP2 request parser and the Redis command
 // layer: the input, fed in chunks whose sizes the input picks, must parse
 // to the same commands (or the same error) as when fed whole; every parsed

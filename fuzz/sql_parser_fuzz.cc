@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target for the SQL adapter (docs/SQL.md). Every input must:
 //  * parse, or fail with an SQLError whose position is inside the text;
 //  * for a SELECT, translate with sql_to_nql or fail with an SQLError; a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages NEDB needs to build, test and benchmark.
 # Idempotent: installs only what is missing. Non-interactive (CI has no stdin).
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs every
 # build-fuzz/fuzz/<name>_fuzz binary for FUZZ_SECONDS seconds on a copy of
 # its seed corpus fuzz/corpus/<prefix>/ (see corpus_of). Exits non-zero on

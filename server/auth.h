@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // Bearer-token auth for nedbd's /v1/* routes (NEDBD_TOKEN / --token).
 #ifndef NEDB_SERVER_AUTH_H_

@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // The databases a nedbd process holds open: every subdirectory of the data
 // root is one durable NEDB, opened on first use and kept open until Drop()

@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // nedbd's HTTP/1.1 server on Boost.Beast: an accept loop and keep-alive
 // sessions on `threads` I/O threads, a body limit, and a separate pool for

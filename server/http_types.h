@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // What a nedbd route handler sees and returns, and the JSON error shape
 // {"error": {"code": "...", "message": "..."}} every failure takes

@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // nedbd's Prometheus metrics (GET /metrics, text format 0.0.4): request
 // counts and a latency histogram per route, observed by the HTTP server,

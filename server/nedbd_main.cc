@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // nedbd: the NEDB server daemon (docs/SERVER.md). Opens every database under
 // the data root, serves HTTP/JSON until SIGTERM or SIGINT, then finishes the

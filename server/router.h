@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // The HTTP route table of nedbd: method + path pattern -> handler. A pattern
 // is a '/'-separated path whose ":name" segments capture the (percent-decoded)

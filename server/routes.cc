@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors. Helpers shared by the route files.
+// SPDX-License-Identifier: Apache-2.0
 #include "routes.h"
 
 namespace nedbd {

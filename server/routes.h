@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // nedbd's HTTP routes (docs/SERVER.md), added to a Router. Each Add*Routes
 // function registers one group; a new group (e.g. SQL) is one more function

@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // GET /health, GET /metrics, and the databases themselves: list, create
 // (with the init payload), detail, drop.

@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // The routes under /v1/databases/:name/: queries, writes, rows, the graph,
 // TTL, verify, log and checkpoint. Single writes go through the

@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // Group commit in the server: writes to one database queue up on one of a
 // few writer lanes (a database always maps to the same lane); a lane

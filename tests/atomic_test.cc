@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NEDB::atomic(): a group of writes appended as consecutive ops, synced once.
 #include <gtest/gtest.h>
 

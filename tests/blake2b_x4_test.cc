@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Blake2bX4 (AVX2, 4 inputs at once) against the libsodium BLAKE2b-512.
 #include "util/blake2b_x4.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checkpoints: the op in the chain, snapshot-assisted open (O(delta)),
 // fallback to a full replay for a missing/truncated/mismatched snapshot,
 // time travel before the checkpoint, and faults at every step.

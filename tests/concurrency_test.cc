@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Many readers and writers at once; group commit.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Crash recovery: SIGKILL a real writer process (crash_writer) at random
 // moments and check that every acknowledged op survives; damaged logs (torn
 // tails, corrupt middles) and the directory lock, deterministically.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // crash_writer: the victim process of crash_test. Not a test by itself.
 //
 //   crash_writer DIR write ROUND THREADS  writes until killed (or ~20 s)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The public API: put/get/remove, AS OF, replay protection, idempotency,
 // validation, durability across reopen, lifecycle.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FaultInjectionEnv: an Env that forwards to a real one but can fail chosen
 // calls, in the spirit of LevelDB's / RocksDB's fault-injection envs.
 //

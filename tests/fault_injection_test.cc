@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Failed and short writes, failed fsyncs and failed opens, injected through
 // Options::env. The invariant everywhere: a write that returned normally is
 // on disk after a reopen, nothing partial is left in log.aof, and the chain

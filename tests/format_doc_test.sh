@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The docs/FORMAT.md recipe verifies a log the engine wrote, and rejects a
 # tampered copy. Usage: format_doc_test.sh <quickstart binary> <work dir>
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Relations and their history.
 #include "state/graph.h"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # cmake --install gives an outside project find_package(nedb) and nedb.pc.
 # Usage: install_test.sh <build dir> <work dir>
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NEDB::stats() and NEDB::log(): counters and the tail of the log.
 #include <gtest/gtest.h>
 

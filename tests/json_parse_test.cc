@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Differential tests: ParseJsonText against nlohmann::json::parse on random
 // valid and broken JSON text -- same values, same node types, same dump(),
 // and the same exceptions.

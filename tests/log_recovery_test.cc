@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading the log back: torn tails are cut, everything else is corruption;
 // verify() catches every kind of tampering.
 #include <gtest/gtest.h>

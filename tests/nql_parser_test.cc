@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The NQL front end: lexer, parser, canonical printer (ToNql) and their
 // round-trip property. The suite is named nqlParserTest so that
 // `ctest -R nql` selects it.

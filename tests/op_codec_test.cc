@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The canonical line: encoding, hashing, strict decoding.
 #include "log/op_codec.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NQL semantics end to end: every clause, comparisons across types, AS OF,
 // TRAVERSE, GROUP BY, plans, index persistence, AutoIndexDB.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by tests: temporary directories and file access.
 #ifndef NEDB_TESTS_TEST_UTIL_H_
 #define NEDB_TESTS_TEST_UTIL_H_

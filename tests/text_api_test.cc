@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The canonical-text paths: IsCanonicalJsonObject, NEDB::put_text() and
 // NEDB::get_text() (what the Redis layer uses to skip JSON trees).
 #include <gtest/gtest.h>

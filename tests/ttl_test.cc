@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TTL: _expires_at, lazy expiry on HEAD reads, expire(), sweep(), AS OF
 // ignoring expiry. The clock is the Env's, set by the test: no sleeps.
 #include <gtest/gtest.h>

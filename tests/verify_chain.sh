@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Verifies a log.aof with jq and b2sum only, exactly as docs/FORMAT.md shows.
 # Usage: verify_chain.sh <log.aof>. Exit 0 if the chain is intact.
 set -uo pipefail

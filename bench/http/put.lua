@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- wrk script: POST /v1/databases/bench/put with a unique id per request
 -- (run prefix from the command line, wrk thread number, counter).
 --   wrk ... -s put.lua <url> -- <run-prefix>

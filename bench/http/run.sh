@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # HTTP benchmark of nedbd with wrk on loopback, with nginx serving a small
 # static file in the same run as the ceiling of HTTP on this machine.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # RESP2 benchmark: redis-benchmark against nedbd's RESP2 server (sync=no and
 # sync=always) and, in the same run, redis-server 7 with appendonly no and
 # with appendonly yes + appendfsync always. Servers run one at a time on

@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors. The file-system seam.
+// SPDX-License-Identifier: Apache-2.0
 //
 // Every file NEDB touches goes through an Env, so tests can substitute one
 // that fails the Nth write, fails fsync, or cuts writes short. Errors are

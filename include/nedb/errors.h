@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors. Errors raised by NEDB.
+// SPDX-License-Identifier: Apache-2.0
 //
 // Every failure is an exception deriving from nedb::Error (itself a
 // std::runtime_error). Servers map each kind to a status code or RESP error.

@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // NEDB: a versioned, time-traveling embedded database. One hash-chained,
 // nonce-enforced, append-only log is the source of truth; documents, graph

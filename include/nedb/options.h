@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors. Plain option structs with documented defaults.
+// SPDX-License-Identifier: Apache-2.0
 #ifndef NEDB_OPTIONS_H_
 #define NEDB_OPTIONS_H_
 

@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors. The fluent query builder and auto-indexing.
+// SPDX-License-Identifier: Apache-2.0
 //
 //   auto rows = db.q("users").where("status", "=", "active").where("age", ">=", 25)
 //                 .order_by("age", "DESC").limit(10).run();

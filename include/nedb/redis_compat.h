@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // The Redis command layer: Redis commands mapped to NEDB documents, and the
 // RESP2 wire format (replies and an incremental request parser). nedbd's

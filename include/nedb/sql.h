@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors. The SQL adapter: standard SQL onto NQL and the
+// SPDX-License-Identifier: Apache-2.0
 // engine (docs/SQL.md).
 //
 //   nlohmann::json rows = nedb::sql_exec(db, "SELECT name FROM users WHERE age > 30");

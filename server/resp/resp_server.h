@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // nedbd's RESP2 front end: a TCP server speaking the Redis protocol over the
 // databases of a DbRegistry (shared with the HTTP side, so a key written

@@ -1,4 +1,5 @@
 // Copyright (c) NEDB authors.
+// SPDX-License-Identifier: Apache-2.0
 //
 // nedbd's RESP2 front end as one object: its own io_context and I/O
 // threads around a RespServer. nedbd starts one when --resp2-port /

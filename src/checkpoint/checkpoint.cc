@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checkpoints: writing a snapshot anchored in the chain, opening from it,
 // and the lazily replayed history before it.
 #include <algorithm>

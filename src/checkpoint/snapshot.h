@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Snapshot files: the whole state at one seq, written by checkpoint() and
 // loaded on open so only the ops after it are replayed. Format: docs/FORMAT.md
 // ("snapshot.json": a JSON header line, then a binary body).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The engine behind nedb::NEDB: validate -> idempotency/nonce check -> make
 // op -> append -> apply.
 #ifndef NEDB_DB_DB_IMPL_H_

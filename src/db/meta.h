@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // meta.json: configuration that is not part of the log (index specs).
 #ifndef NEDB_DB_META_H_
 #define NEDB_DB_META_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // nedb::NEDB: argument checks and result shaping over NEDB::Impl.
 #include "nedb/nedb.h"
 

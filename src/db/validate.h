@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks on caller input. Each throws InvalidArgument with a message naming
 // the argument and what is wrong with it.
 #ifndef NEDB_DB_VALIDATE_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers over Env used by several layers.
 #ifndef NEDB_ENV_FILE_UTIL_H_
 #define NEDB_ENV_FILE_UTIL_H_

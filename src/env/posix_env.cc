@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The POSIX Env: the only code in NEDB that calls the file system directly.
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Secondary indexes: views of the HEAD state of one collection, keyed by a
 // field. They answer HEAD reads only (an AS OF read never uses them) and
 // are maintained by State::Apply on every put and delete.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Constants shared by the log writer and reader. The bytes are documented in
 // docs/FORMAT.md; every value here is written to disk: never change one.
 #ifndef NEDB_LOG_LOG_FORMAT_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading the log back: every line is re-hashed and chained to the one
 // before it. Used by open (replay), verify() and verify_determinism().
 #ifndef NEDB_LOG_LOG_READER_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Appending lines to log.aof, with group commit.
 //
 // Append() is called by one writer at a time (the engine's write mutex);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The in-memory database's log: lines kept in fixed-size chunks, so
 // appending never copies what is already there (one growing string would
 // copy the whole log at every doubling).

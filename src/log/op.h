@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The op: one entry of the log, the unit every view is folded from.
 #ifndef NEDB_LOG_OP_H_
 #define NEDB_LOG_OP_H_

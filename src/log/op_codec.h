@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Encoding an op as its canonical line, and decoding a line back.
 #ifndef NEDB_LOG_OP_CODEC_H_
 #define NEDB_LOG_OP_CODEC_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The NQL abstract syntax tree: what nql::Parse() produces and the executor
 // consumes. See docs/NQL.md for the grammar.
 #ifndef NEDB_QUERY_AST_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Planning and executing NQL against the state. query() and q() both reach
 // Execute() with an nql::Query, so they share one plan.
 #ifndef NEDB_QUERY_EXECUTOR_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The NQL lexer: turns query text into tokens on demand (so the first error
 // in text order is the one reported). Internal to the NQL front end.
 #ifndef NEDB_QUERY_NQL_LEXER_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The NQL front end: text -> Query and back. Grammar, lexical rules and error
 // format: docs/NQL.md.
 #ifndef NEDB_QUERY_NQL_PARSER_H_

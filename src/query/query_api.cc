@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The query half of the public API: create_index, query, q, explain, the
 // fluent builder and AutoIndexDB.
 #include <iostream>

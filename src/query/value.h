@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scalar: a JSON value normalized for comparison, and NEDB's total order
 // over JSON values (docs/NQL.md, "Comparisons"):
 //   missing < null < false < true < numbers < strings < arrays < objects

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hash commands: HSET HMSET HSETNX HGET HMGET HGETALL HDEL HEXISTS HKEYS
 // HVALS HLEN HSTRLEN HINCRBY. A hash is a document whose fields are the
 // hash's fields (docs/RESP.md), so NQL can query it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Generic key commands: DEL UNLINK EXISTS TYPE RENAME RENAMENX KEYS SCAN
 // DBSIZE FLUSHDB, and TTL: EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL PERSIST.
 #include <cmath>

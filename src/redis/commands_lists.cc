@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // List commands: LPUSH RPUSH LPUSHX RPUSHX LRANGE LLEN LINDEX LSET LPOP RPOP.
 // A list is a header document {"list": uid, "head": h, "len": n} at the key
 // and one document per element in kv_items (docs/RESP.md), so a push or a

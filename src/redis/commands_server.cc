@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Connection and server commands: PING ECHO SELECT QUIT AUTH HELLO CLIENT
 // COMMAND INFO CONFIG, MULTI EXEC DISCARD, and EVAL "<nql>" 0.
 #include <unistd.h>

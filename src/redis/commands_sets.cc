@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Set commands: SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD SUNION SINTER
 // SDIFF. A set is one document with a sorted "members" array.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // String commands: SET GET MSET MGET SETNX SETEX PSETEX GETSET GETDEL APPEND
 // STRLEN INCR INCRBY DECR DECRBY.
 #include <cmath>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internals of the Redis command layer (include/nedb/redis_compat.h): the
 // command table, the per-command context, and the typed view of keys over
 // NEDB documents (docs/RESP.md, "Key mapping").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Redis key names <-> NEDB documents (docs/RESP.md, "Key mapping").
 //
 //   "user:1"      -> collection "user", id "1"   (prefix before the first ':'

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RedisCompat: command lookup, checks (unknown command, arity, AUTH), MULTI
 // queuing and the atomic() bracket around writes.
 #include "nedb/redis_compat.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RedisReply's RESP2 encoding.
 #include <charconv>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RespParser: Redis's request framing (networking.c, processMultibulkBuffer
 // and processInlineBuffer), resumable across reads.
 #include <climits>

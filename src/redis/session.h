@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One client's session: selected database, MULTI queue, authentication.
 #ifndef NEDB_REDIS_SESSION_H_
 #define NEDB_REDIS_SESSION_H_

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The Redis command layer (include/nedb/redis_compat.h), part of the nedb
 # library: commands over NEDB documents and the RESP2 wire format.
 target_sources(nedb PRIVATE

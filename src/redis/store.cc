@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The typed view of Redis keys over NEDB documents (docs/RESP.md).
 #include <algorithm>
 #include <charconv>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // String keys over document text (no JSON trees): what GET, SET, INCR and
 // the other string commands read and write. The documents are the same as
 // the tree path writes: {"_expires_at"?, "_id", "_rtype": "string", "value"}.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers of the Redis layer: Redis's number parsing and glob matching,
 // base64, value encoding.
 #include <cctype>

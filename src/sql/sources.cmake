@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The SQL adapter (include/nedb/sql.h, docs/SQL.md), compiled into libnedb.
 target_sources(nedb PRIVATE
   src/sql/sql_lexer.cc

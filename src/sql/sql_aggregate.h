@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GROUP BY and aggregates in the adapter, with NQL's semantics (docs/NQL.md,
 // "GROUP BY"; docs/SQL.md, "Aggregates").
 #ifndef NEDB_SQL_SQL_AGGREGATE_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQL syntax tree: what sql::Parse() produces (docs/SQL.md, "Grammar").
 #ifndef NEDB_SQL_SQL_AST_H_
 #define NEDB_SQL_SQL_AST_H_

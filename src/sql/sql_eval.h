@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Evaluating SQL conditions over rows (JSON documents) in the adapter, with
 // NQL's comparison semantics (docs/SQL.md, "Semantics").
 #ifndef NEDB_SQL_SQL_EVAL_H_

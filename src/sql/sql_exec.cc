@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sql_exec and sql_to_nql (include/nedb/sql.h): a statement is parsed, a
 // SELECT is planned into an NQL query plus what the adapter does over its
 // rows, and writes run as one put or delete per row (docs/SQL.md).

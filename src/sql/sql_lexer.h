@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQL lexer (docs/SQL.md, "Lexical rules"). Internal to the SQL adapter.
 #ifndef NEDB_SQL_SQL_LEXER_H_
 #define NEDB_SQL_SQL_LEXER_H_

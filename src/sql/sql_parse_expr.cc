@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQL parser's expressions: literals and counts, the operands NEDB
 // recognises but does not run, and WHERE conditions (OR, AND, NOT and the
 // predicates =, IN, BETWEEN, LIKE, IS NULL). See sql_parser_internal.h.

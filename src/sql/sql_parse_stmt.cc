@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQL parser's statements: SELECT (columns and aggregates, FROM, AS OF,
 // WHERE, GROUP BY, ORDER BY, LIMIT/OFFSET), INSERT, UPDATE and DELETE. See
 // sql_parser_internal.h.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQL parser's entry point, Parse(), and what every part of the parser
 // uses: the reserved words, names and the statement dispatch. Expressions are
 // in sql_parse_expr.cc, the statements in sql_parse_stmt.cc; the Parser class

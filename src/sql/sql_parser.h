@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQL parser: text -> Statement (docs/SQL.md, "Grammar").
 #ifndef NEDB_SQL_SQL_PARSER_H_
 #define NEDB_SQL_SQL_PARSER_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQL parser's class, shared by its source files (not part of the
 // adapter's interface; the entry point is Parse() in sql/sql_parser.h):
 //   sql_parser.cc      statement dispatch, reserved words, names, Parse()

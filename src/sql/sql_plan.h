@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Planning a SELECT: the part NQL answers (pushed down) and the part the
 // adapter runs over NQL's rows (docs/SQL.md, "How a SELECT runs").
 #ifndef NEDB_SQL_SQL_PLAN_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The MVCC document store: per collection, per id, a chain of versions.
 //
 // Documents are held as immutable compact bytes (their canonical JSON text

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Graph edges with history: each (from, rel, to) has the seq intervals in
 // which it existed, so neighbors()/inbound() time-travel.
 #ifndef NEDB_STATE_GRAPH_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Everything folded from the log. Apply() is the only way state changes:
 // live writes, replay on open and verify_determinism() all go through it.
 #ifndef NEDB_STATE_STATE_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BLAKE2b-512 (RFC 7693) through libsodium, the hash of the op chain.
 #ifndef NEDB_UTIL_BLAKE2B_H_
 #define NEDB_UTIL_BLAKE2B_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BLAKE2b-512 of 4 equal-length inputs at once, one per 64-bit lane of AVX2
 // registers: the same function as libsodium's crypto_generichash with a
 // 64-byte digest and no key (RFC 7693). tests/blake2b_x4_test.cc checks it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BLAKE2b-512 of four inputs at once (AVX2), for hashing many equal-sized
 // chunks: the snapshot digest's 1 MiB leaves (docs/FORMAT.md).
 #ifndef NEDB_UTIL_BLAKE2B_X4_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Canonical JSON text: exactly what nlohmann::json::dump() writes (no
 // whitespace, object keys sorted by bytes and unique, only '"', '\\' and
 // control characters escaped -- \b \f \n \r \t or \u00xx --, integers in

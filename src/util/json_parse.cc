@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fast path: a recursive-descent parser over the raw bytes that builds the
 // nlohmann::json tree in place (object members are emplaced at the end of the
 // std::map, which is O(1) for the sorted keys of canonical text; values are

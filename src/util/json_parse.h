@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A fast parser for JSON text into nlohmann::json, tuned for the compact
 // canonical text NEDB stores (what nlohmann::json::dump() writes).
 #ifndef NEDB_UTIL_JSON_PARSE_H_

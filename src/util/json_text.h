@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Working on JSON text without building a tree: unescaping strings and
 // finding a field's value in a stored (valid, canonical) document.
 #ifndef NEDB_UTIL_JSON_TEXT_H_

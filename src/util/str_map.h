@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hash containers keyed by std::string with std::string_view lookups.
 // (Debian's Abseil has its own absl::string_view, so its default string
 // hasher does not accept std::string_view.)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // hiredis (the C client) against the RESP2 server running in this process:
 // pipelining, binary keys and values (NUL, CR LF), large values, frames
 // split across reads, protocol errors, concurrent clients, and the shared

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // hiredis replies owned by a unique_ptr (the tests that drive nedbd's RESP2
 // server with hiredis).
 #ifndef NEDB_TESTS_REDIS_HIREDIS_UTIL_H_

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # nedbd with --resp2-port: the boot line, a key written over RESP visible to
 # an HTTP query at once (same registry), SELECT <name> shared with HTTP,
 # NEDBD_RESP2_PORT and the token, clean stop on SIGTERM.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # redis-cli (Debian redis-tools) against the RESP2 server: each command
 # group, the reference's examples verbatim (with the port), SELECT of a
 # named database, AUTH, and a protocol error. Fails on the first mismatch.

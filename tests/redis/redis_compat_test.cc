@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Embedded RedisCompat: every command group, Redis's replies and errors,
 // key mapping (NQL sees the data), binary keys and values, TTL, MULTI,
 // AUTH, and the RESP parser.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Differential test: the same command script against redis-server 7 and
 nedbd's RESP2 server (resp_harness); replies must be equal.
 

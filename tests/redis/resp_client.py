@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A minimal RESP2 client and server launchers for the RESP tests (stdlib only)."""
 import os
 import signal

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """SIGKILL of the RESP2 server (--sync always) during a burst of SETs from
 16 concurrent clients, half of them pipelining; then a restart: every SET
 that got +OK is there with its value.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A RESP2 server for tests and benchmarks, without the HTTP side:
 //   resp_harness --data DIR [--port 0] [--sync always|everysec|no] [--token T]
 //                [--threads N] [--database NAME] [--max-bulk BYTES]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The RESP2 server under Sync::Always (RespServerOptions::sync_always):
 // a write's reply is sent only once the write is durable. The databases
 // run on an Env that records which bytes of log.aof each fsync covered, so

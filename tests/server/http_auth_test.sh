@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Bearer-token auth (--token / NEDBD_TOKEN): every /v1/* route needs it,
 # /health, /metrics and CORS preflights do not; auth=on in the boot line.
 source "$(dirname "$0")/lib.sh" "$1"

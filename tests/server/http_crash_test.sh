@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # SIGKILL during a burst of concurrent puts from 8 clients, then restart:
 # every put that got a 200 is there, and the chain verifies.
 source "$(dirname "$0")/lib.sh" "$1"

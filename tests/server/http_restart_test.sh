@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # SIGTERM: in-flight requests finish, every database is checkpointed, exit 0;
 # the next start loads the snapshots and replays zero delta ops (boot log),
 # with all data intact. Also SIGINT, and the environment variables.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every HTTP route of nedbd against the real daemon, the reference's curl
 # examples verbatim (port substituted), CORS, and every error case
 # (docs/SERVER.md). Usage: http_routes_test.sh /path/to/nedbd

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers for nedbd's end-to-end tests (sourced). Each test runs the real
 # daemon on an ephemeral loopback port with a temporary data directory and
 # talks to it with curl. The daemon is always stopped by PID (trap on EXIT).

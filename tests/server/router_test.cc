@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests of nedbd's router: path decoding, matching, 404/405, auth,
 // and the mapping of exceptions to JSON errors.
 #include "router.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs tests/sql/corpus.txt: SQL statements with their expected rows, write
 // counts, NQL translations or errors, in order, against one in-memory
 // database loaded with the fixture (sql_fixture.h). For every SELECT that

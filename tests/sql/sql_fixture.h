@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fixture database of the SQL tests (tests/sql/corpus.txt describes it).
 #ifndef NEDB_TESTS_SQL_SQL_FIXTURE_H_
 #define NEDB_TESTS_SQL_SQL_FIXTURE_H_

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end test of POST /v1/databases/:name/sql: starts the built nedbd on
 # a free loopback port with a temporary data directory, runs SQL through
 # curl, checks the JSON answers, and stops the daemon by its PID.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests of the SQL adapter's pieces: the error classes, lexer limits,
 // LIKE, the nesting limit, and sql_exec over a durable database.
 #include "nedb/sql.h"
