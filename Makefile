@@ -4,6 +4,11 @@
 #   make test  -- install missing packages, build, run the whole test suite (CTest),
 #                 then the sanitizer (ASan+UBSan) build of the suite, then the fuzzers
 JOBS ?= $(shell nproc)
+# The main build is Release (what users build), the sanitizer build Debug, the
+# fuzz build RelWithDebInfo with clang. Warnings are errors here and in CI
+# (NEDB_WERROR defaults OFF for a user's own cmake build).
+BUILD_TYPE ?= Release
+WERROR ?= ON
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -15,10 +20,8 @@ all: build
 deps:
 	./scripts/install-deps.sh
 
-$(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
-
-build: deps $(BUILD)/CMakeCache.txt
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DNEDB_WERROR=$(WERROR)
 	cmake --build $(BUILD) -j $(JOBS)
 
 # nedbd with its defaults (NEDBD_HOST/PORT/DATA/TOKEN apply; docs/SERVER.md).
@@ -33,7 +36,8 @@ test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNEDB_SANITIZE=ON -DNEDB_BUILD_BENCH=OFF
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNEDB_SANITIZE=ON -DNEDB_BUILD_BENCH=OFF \
+	  -DNEDB_WERROR=$(WERROR)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	# LargeInputsAreFast bounds parse time (meaningless under the sanitizers); install_test
 	# links an uninstrumented consumer against the library.
@@ -42,7 +46,8 @@ test-asan: deps
 
 # libFuzzer targets (clang, ASan + UBSan), FUZZ_SECONDS each (60 in CI).
 fuzz: deps
-	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} ./scripts/run-fuzz.sh
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} FUZZ_CMAKE_ARGS="-DNEDB_WERROR=$(WERROR) $${FUZZ_CMAKE_ARGS:-}" \
+	  ./scripts/run-fuzz.sh
 
 test: test-fast test-asan fuzz
 

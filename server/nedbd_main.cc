@@ -37,6 +37,7 @@ struct Config {
 };
 
 void AddFlags(CLI::App& app, Config& c) {
+  app.set_version_flag("--version", std::string("nedbd ") + nedb::kVersion);
   app.add_option("--host", c.host, "Bind address")->envname("NEDBD_HOST")->capture_default_str();
   app.add_option("--port", c.port, "Bind port (0: an ephemeral port, printed in the boot line)")
       ->envname("NEDBD_PORT")
@@ -128,6 +129,12 @@ int main(int argc, char** argv) {
   CLI::App app{"nedbd: the NEDB server daemon (HTTP/JSON; docs/SERVER.md)"};
   AddFlags(app, config);
   CLI11_PARSE(app, argc, argv);
+  // Fail closed: a key in the environment asks for encryption at rest, which
+  // this version does not have. Refuse before creating or writing anything.
+  if (std::string why = nedb::EncryptionRefusal(); !why.empty()) {
+    std::cerr << "nedbd: " << why << std::endl;
+    return 2;
+  }
 
   // SIGTERM/SIGINT are taken by sigwait() in main; every thread started
   // below inherits the mask, so none of them is interrupted by a signal.

@@ -42,7 +42,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 # ---- nginx: a small static file, its own config, not a daemon ----
 NGINX_PORT=$(free_port)
-printf '{"ok":true,"version":"0.1.0","databases":["bench"]}' >"$DIR/nginx/html/health"
+printf '{"ok":true,"version":"0.2.0","databases":["bench"]}' >"$DIR/nginx/html/health"
 cat >"$DIR/nginx/nginx.conf" <<CONF
 worker_processes auto;
 pid $ROOT/$DIR/nginx/nginx.pid;

@@ -80,6 +80,14 @@ class QueryError : public Error {
   std::size_t position_;
 };
 
+// A feature the caller asked for is not available in this version (for
+// example encryption at rest: NEDB refuses to open rather than write in plain
+// text what was meant to be encrypted).
+class NotSupported : public Error {
+ public:
+  explicit NotSupported(const std::string& what) : Error(what) {}
+};
+
 // Something named does not exist (used by the server layers).
 class NotFound : public Error {
  public:

@@ -29,11 +29,21 @@
 #include "nedb/errors.h"
 #include "nedb/options.h"
 #include "nedb/query.h"
+#include "nedb/version.h"
 
 namespace nedb {
 
-// The library version, also written into the genesis op.
-inline constexpr const char* kVersion = "0.1.0";
+// The library version (project(VERSION) in CMakeLists.txt, via nedb/version.h),
+// also written into the genesis op.
+inline constexpr const char* kVersion = NEDB_VERSION_STRING;
+
+// Why a durable database given these options would refuse to open because
+// encryption at rest was asked for (Options::tmk, or NEDB_TMK / NEDB_TMK_FILE
+// set in the environment, even to an empty value), or "" if it was not.
+// Encryption at rest is not available in this version; NEDB(path, options)
+// throws NotSupported with this message and nedbd exits non-zero with it,
+// both before writing anything.
+std::string EncryptionRefusal(const Options& options = {});
 
 // Counters and sizes of an open database (NEDB::stats()).
 struct Stats {

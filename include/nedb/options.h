@@ -39,6 +39,12 @@ struct Options {
   Env* env = nullptr;
   // Receives warnings such as "truncated a torn tail". nullptr: stderr.
   std::function<void(const std::string&)> logger = nullptr;
+  // The master key for encryption at rest. Encryption at rest is not
+  // available in this version: a durable database given a key (here, or by
+  // NEDB_TMK / NEDB_TMK_FILE in the environment) refuses to open with
+  // NotSupported before it touches the disk, so nothing meant to be
+  // encrypted is ever written in plain text (fail closed).
+  std::optional<std::string> tmk;
 };
 
 // Per-write options. An aggregate, so designated initializers work:

@@ -19,6 +19,7 @@ NEDB::Impl::Impl() : env_(Env::Default()) { WriteGenesis(); }
 NEDB::Impl::Impl(const std::string& path, Options options)
     : path_(path), options_(std::move(options)) {
   if (path_.empty()) throw InvalidArgument("database path is empty");
+  if (std::string why = EncryptionRefusal(options_); !why.empty()) throw NotSupported(why);
   env_ = options_.env != nullptr ? options_.env : Env::Default();
   OpenDurable();
 }

@@ -63,7 +63,7 @@ grep -q "checkpoint db empty" "$WORK/out.log" && fail "unchanged database checkp
 NEDBD_DATA=$DATA NEDBD_HOST=127.0.0.1 NEDBD_PORT=0 "$NEDBD" >>"$WORK/out.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 600); do grep -q "^nedbd 0" "$WORK/out.log" && break; sleep 0.05; done
-grep -q "^nedbd 0\.1\.0 — http://127\.0\.0\.1:[0-9]* data=$DATA auth=off$" "$WORK/out.log" ||
+grep -q "^nedbd ${NEDB_VERSION//./\\.} — http://127\.0\.0\.1:[0-9]* data=$DATA auth=off$" "$WORK/out.log" ||
   fail "boot line with env: $(cat "$WORK/out.log")"
 grep -q "^nedbd: db shop .*replayed_ops=0$" "$WORK/out.log" || fail "env: replayed ops"
 stop_nedbd || fail "exit status on SIGTERM"

@@ -5,9 +5,14 @@
 # (docs/SERVER.md). Usage: http_routes_test.sh /path/to/nedbd
 source "$(dirname "$0")/lib.sh" "$1"
 
+# One version everywhere: project(VERSION) in CMakeLists.txt, passed in by CTest.
+: "${NEDB_VERSION:?NEDB_VERSION (the project version) must be set}"
+V=$(sed 's/\./\\./g' <<<"$NEDB_VERSION")
+[ "$("$NEDBD" --version)" = "nedbd $NEDB_VERSION" ] || fail "--version: $("$NEDBD" --version)"
+
 start_nedbd --max-body 4096
 grep -q "auth=off" "$WORK/out.log" || fail "boot line without auth=off"
-grep -q "^nedbd 0\.1\.0 — http://127\.0\.0\.1:$PORT data=$DATA auth=off$" "$WORK/out.log" ||
+grep -q "^nedbd $V — http://127\.0\.0\.1:$PORT data=$DATA auth=off$" "$WORK/out.log" ||
   fail "boot line: $(head -1 "$WORK/out.log")"
 
 # ---- the reference's curl examples, verbatim but for the port ----
@@ -33,7 +38,7 @@ R=$(curl -s -X POST $B/v1/databases/myapp/query \
 
 # ---- GET /health ----
 expect 200 GET /health
-check '[.ok, .version, .databases]' '[true,"0.1.0",["myapp"]]'
+check '[.ok, .version, .databases]' "[true,\"$NEDB_VERSION\",[\"myapp\"]]"
 
 # ---- POST /v1/databases with the reference's init payload ----
 INIT='{"name":"shop","init":{"indexes":[["users","status","eq"],["orders","total","ordered"]],
