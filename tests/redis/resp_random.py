@@ -179,6 +179,15 @@ class Gen:
                                    ["MULTI"] if in_multi else ["EXEC"], ["PING", "a", "b"],
                                    ["AUTH", "x"], ["ECHO", v()], ["PING"]])),
             (1, lambda: ["TIME"]),
+            (1, lambda: ["CONFIG", "GET", self.pick(["databases", "DATABASES", "save", "Save",
+                                                     "data*", "sav?", "nosuch"])]),
+            (1, lambda: ["SELECT", "0"]),
+            (1, lambda: ["HELLO", "2"] if in_multi else ["ECHO", v()]),
+            # Big sets and hashes: Redis keeps them as hash tables, so its
+            # scans come in parts (followed to the end by complete_scan).
+            (0.3, lambda: ["SADD", k()] + [str(i) for i in range(r.randint(100, 600))]),
+            (0.3, lambda: ["SADD", k()] + ["m%d" % i for i in range(r.randint(20, 200))]),
+            (0.3, lambda: ["HSET", k()] + sum((["f%d" % i, "v"] for i in range(150)), [])),
         ]
         total = sum(w for w, _ in table)
         x = r.uniform(0, total)
@@ -234,6 +243,8 @@ def same(cmd, a, b):
             if name == "HSCAN":
                 return _pairs(va[1][1]) == _pairs(vb[1][1])
             return _sorted(va[1][1]) == _sorted(vb[1][1])
+        if name == "HELLO":
+            return len(va) == len(vb)
         if name == "TIME":
             return len(va) == len(vb) == 2 and abs(int(va[0][1]) - int(vb[0][1])) <= 2
     if kind == ":" and name in ("TTL", "PTTL") and va >= 0 and vb >= 0:
