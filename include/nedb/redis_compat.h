@@ -139,6 +139,10 @@ struct RedisOptions {
   // any database but the current one fails. May throw nedb::Error (its
   // message becomes the error reply).
   std::function<std::shared_ptr<NEDB>(const std::string& name)> open_database;
+  // FLUSHALL: the names of every database it empties, each opened with
+  // open_database (the selected database always). nullptr (embedded):
+  // FLUSHALL empties the selected database only.
+  std::function<std::vector<std::string>()> database_names;
   // Non-empty: every command but AUTH, HELLO and QUIT answers
   // "-NOAUTH Authentication required." until AUTH <token> succeeds.
   std::string token;

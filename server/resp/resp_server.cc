@@ -346,6 +346,7 @@ void RespServer::Accept() {
     if (options_.sync_always) o.atomic_sync = nedb::AtomicSync::kDefer;
     DbRegistry* reg = &registry_;
     o.open_database = [reg](const std::string& name) { return reg->Get(name, /*create=*/true); };
+    o.database_names = [reg] { return reg->Names(); };
     std::shared_ptr<Connection> c;
     try {
       c = std::make_shared<Connection>(std::move(socket), registry_.Get(options_.database, true),

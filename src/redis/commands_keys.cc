@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Generic key commands: DEL UNLINK EXISTS TYPE RENAME RENAMENX KEYS SCAN
-// DBSIZE FLUSHDB, and TTL: EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL PERSIST.
-#include <cmath>
-
+// Generic key commands: DEL UNLINK EXISTS TOUCH TYPE RENAME RENAMENX KEYS
+// DBSIZE FLUSHDB FLUSHALL, and TTL: EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL PERSIST.
 #include "redis/internal.h"
+#include "redis/session.h"
 
 namespace nedb::redis {
 
@@ -20,6 +19,8 @@ RedisReply Exists(Ctx& c, const Argv& a) {
   for (std::size_t i = 1; i < a.size(); ++i) n += Load(c.db, a[i]).exists() ? 1 : 0;
   return RedisReply::Integer(n);
 }
+
+RedisReply Touch(Ctx& c, const Argv& a) { return Exists(c, a); }
 
 RedisReply Type(Ctx& c, const Argv& a) {
   return RedisReply::Simple(TypeName(Load(c.db, a[1]).type));
@@ -60,32 +61,6 @@ RedisReply Keys(Ctx& c, const Argv& a) {
   return RedisReply::Array(MatchingKeys(c.db, a[1], nullptr));
 }
 
-// SCAN returns every match in one call (cursor "0").
-RedisReply Scan(Ctx& c, const Argv& a) {
-  std::uint64_t cursor = 0;
-  std::int64_t n;
-  if (!ToInt64(a[1], &n)) Fail("ERR invalid cursor");
-  cursor = static_cast<std::uint64_t>(n);
-  std::string pattern = "*";
-  std::string type;
-  for (std::size_t i = 2; i < a.size(); i += 2) {
-    const std::string opt = Lower(a[i]);
-    if (i + 1 >= a.size()) Fail(kSyntaxError);
-    if (opt == "match") {
-      pattern = a[i + 1];
-    } else if (opt == "count") {
-      if (ParseInt(a[i + 1]) < 1) Fail(kSyntaxError);
-    } else if (opt == "type") {
-      type = Lower(a[i + 1]);
-    } else {
-      Fail(kSyntaxError);
-    }
-  }
-  std::vector<RedisReply> keys;
-  if (cursor == 0) keys = MatchingKeys(c.db, pattern, type.empty() ? nullptr : type.c_str());
-  return RedisReply::Array({RedisReply::Bulk("0"), RedisReply::Array(std::move(keys))});
-}
-
 RedisReply DbSize(Ctx& c, const Argv&) {
   std::int64_t n = 0;
   for (const auto& [coll, count] : c.db.stats().collections) {
@@ -94,30 +69,29 @@ RedisReply DbSize(Ctx& c, const Argv&) {
   return RedisReply::Integer(n);
 }
 
+bool FlushArgsOk(const Argv& a) {
+  return a.size() == 1 || (a.size() == 2 && (IEquals(a[1], "async") || IEquals(a[1], "sync")));
+}
+
 RedisReply FlushDb(Ctx& c, const Argv& a) {
-  if (a.size() > 2 || (a.size() == 2 && !IEquals(a[1], "async") && !IEquals(a[1], "sync"))) {
-    Fail(kSyntaxError);
-  }
-  for (const auto& [coll, count] : c.db.stats().collections) {
-    for (const nlohmann::json& doc : c.db.query("FROM " + coll)) {
-      auto id = doc.find("_id");
-      if (id != doc.end() && id->is_string()) c.db.remove(coll, id->get_ref<const std::string&>());
-    }
-  }
+  if (!FlushArgsOk(a)) Fail(kSyntaxError);
+  FlushDatabase(c.db);
+  return RedisReply::Ok();
+}
+
+// Every database the session can SELECT, each emptied inside its own
+// atomic() (never two write locks at once).
+RedisReply FlushAll(Ctx& c, const Argv& a) {
+  if (!FlushArgsOk(a)) Fail(kSyntaxError);
+  c.session.ForEachDatabase([](NEDB& db) { FlushDatabase(db); });
   return RedisReply::Ok();
 }
 
 // ---- TTL ----
 
-std::optional<double> ExpiresAt(const Entry& e) {
-  auto it = e.doc->find("_expires_at");
-  if (it == e.doc->end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
-// EXPIRE and friends: `unit_ms` per unit; absolute for EXPIREAT/PEXPIREAT.
-RedisReply ExpireGeneric(Ctx& c, const Argv& a, std::int64_t unit_ms, bool absolute) {
-  const std::int64_t n = ParseInt(a[2]);
+// EXPIRE and friends (Redis's expireGenericCommand): options first, then
+// the time in ms (`seconds`: given in seconds), plus now unless absolute.
+RedisReply ExpireGeneric(Ctx& c, const Argv& a, bool seconds, bool absolute) {
   bool nx = false, xx = false, gt = false, lt = false;
   for (std::size_t i = 3; i < a.size(); ++i) {
     const std::string opt = Lower(a[i]);
@@ -130,49 +104,52 @@ RedisReply ExpireGeneric(Ctx& c, const Argv& a, std::int64_t unit_ms, bool absol
     } else if (opt == "lt") {
       lt = true;
     } else {
-      Fail("ERR Unsupported option " + a[i]);
+      Fail("ERR Unsupported option " + std::string(a[i].c_str()));
     }
   }
   if (nx && (xx || gt || lt)) {
     Fail("ERR NX and XX, GT or LT options at the same time are not compatible");
   }
   if (gt && lt) Fail("ERR GT and LT options at the same time are not compatible");
-  const std::string cmd = Lower(a[0]);
-  if (n > INT64_MAX / unit_ms || n < INT64_MIN / unit_ms) {
-    Fail("ERR invalid expire time in '" + cmd + "' command");
+  std::int64_t when = ParseInt(a[2]);
+  const std::string invalid = "ERR invalid expire time in '" + Lower(a[0]) + "' command";
+  if (seconds) {
+    if (when > INT64_MAX / 1000 || when < INT64_MIN / 1000) Fail(invalid);
+    when *= 1000;
   }
-  const double now = NowSeconds();
-  double at = static_cast<double>(n) * static_cast<double>(unit_ms) / 1000.0;
-  if (!absolute) at += now;
+  const std::int64_t now = NowMillis();
+  const std::int64_t base = absolute ? 0 : now;
+  if (when > INT64_MAX - base) Fail(invalid);
+  when += base;
   Entry e = Load(c.db, a[1]);
   if (!e.exists()) return RedisReply::Integer(0);
-  const std::optional<double> cur = ExpiresAt(e);
-  if ((nx && cur) || (xx && !cur) || (gt && (!cur || at <= *cur)) || (lt && cur && at >= *cur)) {
+  const std::optional<std::int64_t> cur = ExpiresAtMs(*e.doc);
+  if ((nx && cur) || (xx && !cur) || (gt && (!cur || when <= *cur)) ||
+      (lt && cur && when >= *cur)) {
     return RedisReply::Integer(0);
   }
-  if (at <= now) {
+  if (when <= now) {
     DeleteKey(c.db, e);
     return RedisReply::Integer(1);
   }
-  (*e.doc)["_expires_at"] = at;
+  SetExpiresAtMs(*e.doc, when);
   c.db.put(e.ref.coll, e.ref.id, std::move(*e.doc));
   return RedisReply::Integer(1);
 }
 
-RedisReply Expire(Ctx& c, const Argv& a) { return ExpireGeneric(c, a, 1000, false); }
-RedisReply PExpire(Ctx& c, const Argv& a) { return ExpireGeneric(c, a, 1, false); }
-RedisReply ExpireAt(Ctx& c, const Argv& a) { return ExpireGeneric(c, a, 1000, true); }
-RedisReply PExpireAt(Ctx& c, const Argv& a) { return ExpireGeneric(c, a, 1, true); }
+RedisReply Expire(Ctx& c, const Argv& a) { return ExpireGeneric(c, a, true, false); }
+RedisReply PExpire(Ctx& c, const Argv& a) { return ExpireGeneric(c, a, false, false); }
+RedisReply ExpireAt(Ctx& c, const Argv& a) { return ExpireGeneric(c, a, true, true); }
+RedisReply PExpireAt(Ctx& c, const Argv& a) { return ExpireGeneric(c, a, false, true); }
 
 // Milliseconds left, -1 without TTL, -2 for a missing key.
 std::int64_t MillisLeft(Ctx& c, const std::string& key) {
-  Entry e = Load(c.db, key);
+  const TextEntry e = LoadText(c.db, key);
   if (!e.exists()) return -2;
-  const std::optional<double> at = ExpiresAt(e);
+  const std::optional<std::int64_t> at = ExpiresAtMsOfText(*e.text);
   if (!at) return -1;
-  // Whole milliseconds, as Redis keeps them: expire time minus now.
-  const auto ms = std::llround(*at * 1000.0) - static_cast<std::int64_t>(NowSeconds() * 1000.0);
-  return ms < 0 ? 0 : ms;
+  const std::int64_t now = NowMillis();
+  return *at <= now ? 0 : *at - now;
 }
 
 RedisReply Ttl(Ctx& c, const Argv& a) {
@@ -184,7 +161,7 @@ RedisReply PTtl(Ctx& c, const Argv& a) { return RedisReply::Integer(MillisLeft(c
 
 RedisReply Persist(Ctx& c, const Argv& a) {
   Entry e = Load(c.db, a[1]);
-  if (!e.exists() || e.doc->erase("_expires_at") == 0) return RedisReply::Integer(0);
+  if (!e.exists() || !ClearExpiry(*e.doc)) return RedisReply::Integer(0);
   c.db.put(e.ref.coll, e.ref.id, std::move(*e.doc));
   return RedisReply::Integer(1);
 }
@@ -200,16 +177,19 @@ void AddKeyCommands(std::vector<CommandSpec>* out) {
           {"unlink", -2, kWrite, Del, g, "Deletes one or more keys (same as DEL)", 1, -1, 1},
           {"exists", -2, kReadOnly, Exists, g, "Determines whether one or more keys exist", 1, -1,
            1},
+          {"touch", -2, kReadOnly, Touch, g,
+           "Returns the number of existing keys out of those specified (access times are not kept)",
+           1, -1, 1},
           {"type", 2, kReadOnly, Type, g, "Determines the type of value stored at a key", 1, 1, 1},
           {"rename", 3, kWrite, Rename, g, "Renames a key and overwrites the destination", 1, 2, 1},
           {"renamenx", 3, kWrite, RenameNx, g,
            "Renames a key only when the target key name does not exist", 1, 2, 1},
           {"keys", 2, kReadOnly, Keys, g, "Returns all key names that match a pattern", 0, 0, 0},
-          {"scan", -2, kReadOnly, Scan, g, "Iterates over the key names in the database (one call)",
-           0, 0, 0},
           {"dbsize", 1, kReadOnly, DbSize, "server", "Returns the number of keys in the database",
            0, 0, 0},
           {"flushdb", -1, kWrite, FlushDb, "server", "Removes all keys from the current database",
+           0, 0, 0},
+          {"flushall", -1, kAllDatabases, FlushAll, "server", "Removes all keys from all databases",
            0, 0, 0},
           {"expire", -3, kWrite, Expire, g, "Sets the expiration time of a key in seconds", 1, 1,
            1},

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// List commands: LPUSH RPUSH LPUSHX RPUSHX LRANGE LLEN LINDEX LSET LPOP RPOP.
+// List commands: LPUSH RPUSH LPUSHX RPUSHX LRANGE LLEN LINDEX LSET LPOP RPOP
+// LTRIM LREM.
 // A list is a header document {"list": uid, "head": h, "len": n} at the key
 // and one document per element in kv_items (docs/RESP.md), so a push or a
 // pop writes O(1) documents however long the list is.
+#include <algorithm>
+
 #include "redis/internal.h"
 
 namespace nedb::redis {
@@ -58,10 +61,11 @@ RedisReply LRange(Ctx& c, const Argv& a) {
   return RedisReply::Array(std::move(out));
 }
 
+// The key before the index, as Redis reads them.
 RedisReply LIndex(Ctx& c, const Argv& a) {
-  std::int64_t index = ParseInt(a[2]);
   Entry e = LoadAs(c.db, a[1], KeyType::kList);
   if (!e.exists()) return RedisReply::Nil();
+  std::int64_t index = ParseInt(a[2]);
   const ListHeader h = GetListHeader(*e.doc);
   if (index < 0) index += h.len;
   if (index < 0 || index >= h.len) return RedisReply::Nil();
@@ -69,14 +73,24 @@ RedisReply LIndex(Ctx& c, const Argv& a) {
 }
 
 RedisReply LSet(Ctx& c, const Argv& a) {
-  std::int64_t index = ParseInt(a[2]);
   Entry e = LoadAs(c.db, a[1], KeyType::kList);
   if (!e.exists()) Fail("ERR no such key");
+  std::int64_t index = ParseInt(a[2]);
   const ListHeader h = GetListHeader(*e.doc);
   if (index < 0) index += h.len;
   if (index < 0 || index >= h.len) Fail("ERR index out of range");
   ListPut(c.db, h, index, a[3]);
   return RedisReply::Ok();
+}
+
+// Writes e's list header h, or deletes the key when h is empty.
+void PutHeaderOrDelete(NEDB& db, Entry& e, const ListHeader& h) {
+  if (h.len == 0) {
+    db.remove(e.ref.coll, e.ref.id);
+  } else {
+    SetListHeader(*e.doc, h);
+    Store(db, e, KeyType::kList);
+  }
 }
 
 RedisReply Pop(Ctx& c, const Argv& a, bool left) {
@@ -96,20 +110,77 @@ RedisReply Pop(Ctx& c, const Argv& a, bool left) {
     if (left) ++h.head;
     --h.len;
   }
-  if (!out.empty()) {
-    if (h.len == 0) {
-      c.db.remove(e.ref.coll, e.ref.id);
-    } else {
-      SetListHeader(*e.doc, h);
-      Store(c.db, e, KeyType::kList);
-    }
-  }
+  if (!out.empty()) PutHeaderOrDelete(c.db, e, h);
   if (!with_count) return std::move(out[0]);
   return RedisReply::Array(std::move(out));
 }
 
 RedisReply LPop(Ctx& c, const Argv& a) { return Pop(c, a, true); }
 RedisReply RPop(Ctx& c, const Argv& a) { return Pop(c, a, false); }
+
+// LTRIM key start stop: deletes the elements outside [start, stop].
+RedisReply LTrim(Ctx& c, const Argv& a) {
+  std::int64_t start = ParseInt(a[2]), end = ParseInt(a[3]);
+  Entry e = LoadAs(c.db, a[1], KeyType::kList);
+  if (!e.exists()) return RedisReply::Ok();
+  ListHeader h = GetListHeader(*e.doc);
+  const std::int64_t len = h.len;
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  std::int64_t ltrim = len, rtrim = 0;  // an empty range empties the list
+  if (start <= end && start < len) {
+    if (end >= len) end = len - 1;
+    ltrim = start;
+    rtrim = len - end - 1;
+  }
+  if (ltrim == 0 && rtrim == 0) return RedisReply::Ok();
+  for (std::int64_t i = 0; i < ltrim; ++i) ListRemoveItem(c.db, h, i);
+  for (std::int64_t i = std::max(ltrim, len - rtrim); i < len; ++i) ListRemoveItem(c.db, h, i);
+  h.head += ltrim;
+  h.len = std::max<std::int64_t>(0, len - ltrim - rtrim);
+  PutHeaderOrDelete(c.db, e, h);
+  return RedisReply::Ok();
+}
+
+// LREM key count element: removes the first count occurrences (from the
+// tail if count < 0; all if 0). The elements after the first removed one
+// move down a position (rewritten), as the list stays contiguous.
+RedisReply LRem(Ctx& c, const Argv& a) {
+  const std::int64_t count = ParseInt(a[2]);
+  Entry e = LoadAs(c.db, a[1], KeyType::kList);
+  if (!e.exists()) return RedisReply::Integer(0);
+  ListHeader h = GetListHeader(*e.doc);
+  std::vector<std::string> old;
+  old.reserve(static_cast<std::size_t>(h.len));
+  for (std::int64_t i = 0; i < h.len; ++i) old.push_back(ListGet(c.db, h, i));
+  // INT64_MIN cannot be negated: Redis then removes every match, from the tail.
+  const bool from_tail = count < 0;
+  const std::uint64_t limit =
+      count == INT64_MIN ? 0 : static_cast<std::uint64_t>(count < 0 ? -count : count);
+  std::vector<bool> drop(old.size(), false);
+  std::uint64_t removed = 0;
+  for (std::size_t k = 0; k < old.size() && (limit == 0 || removed < limit); ++k) {
+    const std::size_t i = from_tail ? old.size() - 1 - k : k;
+    if (old[i] == a[3]) {
+      drop[i] = true;
+      ++removed;
+    }
+  }
+  if (removed == 0) return RedisReply::Integer(0);
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < old.size(); ++i) {
+    if (drop[i]) continue;
+    if (out != i) ListPut(c.db, h, static_cast<std::int64_t>(out), old[i]);
+    ++out;
+  }
+  for (std::size_t i = out; i < old.size(); ++i) {
+    ListRemoveItem(c.db, h, static_cast<std::int64_t>(i));
+  }
+  h.len = static_cast<std::int64_t>(out);
+  PutHeaderOrDelete(c.db, e, h);
+  return RedisReply::Integer(static_cast<std::int64_t>(removed));
+}
 
 }  // namespace
 
@@ -132,6 +203,8 @@ void AddListCommands(std::vector<CommandSpec>* out) {
            1},
           {"lpop", -2, kWrite, LPop, g, "Returns the first elements in a list after removing it", 1,
            1, 1},
+          {"ltrim", 4, kWrite, LTrim, g, "Removes elements from both ends a list", 1, 1, 1},
+          {"lrem", 4, kWrite, LRem, g, "Removes elements from a list", 1, 1, 1},
           {"rpop", -2, kWrite, RPop, g, "Returns and removes the last elements of the list", 1, 1,
            1},
       });

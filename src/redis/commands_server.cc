@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Connection and server commands: PING ECHO SELECT QUIT AUTH HELLO CLIENT
-// COMMAND INFO CONFIG, MULTI EXEC DISCARD, and EVAL "<nql>" 0.
+// COMMAND INFO CONFIG TIME, MULTI EXEC DISCARD, and EVAL "<nql>" 0.
 #include <unistd.h>
 
+#include "nedb/env.h"
 #include "redis/internal.h"
 #include "redis/session.h"
 
@@ -242,27 +243,48 @@ RedisReply Info(Ctx& c, const Argv& a) {
 }
 
 // CONFIG GET answers what clients probe (redis-benchmark asks for "save"
-// and "appendonly"); nothing is settable.
+// and "appendonly"); nothing is settable. As in Redis, an exact name is
+// answered as it was asked, a pattern with the parameter's own name, each
+// parameter once.
 RedisReply Config(Ctx&, const Argv& a) {
   const std::string sub = Lower(a[1]);
   if (sub == "get") {
-    if (a.size() < 3) WrongArgs("config|get");
-    std::vector<RedisReply> out;
+    static const std::pair<const char*, const char*> kParams[] = {
+        {"save", ""}, {"appendonly", "yes"}, {"databases", "16"}};
+    std::vector<std::pair<std::string, const char*>> found;  // (name answered, value)
+    auto seen = [&](std::string_view name) {
+      for (const auto& f : found) {
+        if (IEquals(f.first, name)) return true;
+      }
+      return false;
+    };
     for (std::size_t i = 2; i < a.size(); ++i) {
-      for (const char* p : {"save", "appendonly", "databases"}) {
-        if (GlobMatch(a[i], p, true)) {
-          out.push_back(RedisReply::Bulk(p));
-          out.push_back(RedisReply::Bulk(std::string(p) == "save"         ? ""
-                                         : std::string(p) == "appendonly" ? "yes"
-                                                                          : "16"));
+      const std::string_view pattern(a[i].c_str());  // a C string in Redis
+      const bool glob = pattern.find_first_of("[*?") != std::string_view::npos;
+      for (const auto& [name, value] : kParams) {
+        if (glob ? GlobMatch(pattern, name, true) && !seen(name)
+                 : IEquals(pattern, name) && !seen(pattern)) {
+          found.emplace_back(glob ? std::string(name) : std::string(pattern), value);
         }
       }
+    }
+    std::vector<RedisReply> out;
+    for (auto& [name, value] : found) {
+      out.push_back(RedisReply::Bulk(std::move(name)));
+      out.push_back(RedisReply::Bulk(value));
     }
     return RedisReply::Array(std::move(out));
   }
   if (sub == "resetstat") return RedisReply::Ok();
   if (sub == "set") Fail("ERR CONFIG SET is not supported by nedbd (configure nedbd instead)");
   UnknownSubcommand(a[1], "CONFIG");
+}
+
+// TIME: seconds and microseconds since the epoch, as two bulk strings.
+RedisReply Time(Ctx&, const Argv&) {
+  const std::uint64_t us = Env::Default()->NowMicros();
+  return RedisReply::Array({RedisReply::Bulk(std::to_string(us / 1000000)),
+                            RedisReply::Bulk(std::to_string(us % 1000000))});
 }
 
 RedisReply Multi(Ctx& c, const Argv&) {
@@ -301,6 +323,18 @@ RedisReply Eval(Ctx& c, const Argv& a) {
 
 }  // namespace
 
+const std::vector<SubcommandSpec>* Subcommands(std::string_view name) {
+  static const std::vector<SubcommandSpec> kClient = {
+      {"setname", 3}, {"getname", 2}, {"id", 2}, {"info", 2}, {"list", -2}, {"setinfo", 4}};
+  static const std::vector<SubcommandSpec> kConfig = {{"get", -3}, {"set", -4}, {"resetstat", 2}};
+  static const std::vector<SubcommandSpec> kCommand = {
+      {"count", 2}, {"list", -2}, {"info", -2}, {"docs", -2}};
+  if (name == "client") return &kClient;
+  if (name == "config") return &kConfig;
+  if (name == "command") return &kCommand;
+  return nullptr;
+}
+
 void AddServerCommands(std::vector<CommandSpec>* out) {
   const char* g = "connection";
   const char* s = "server";
@@ -312,10 +346,9 @@ void AddServerCommands(std::vector<CommandSpec>* out) {
           {"select", 2, kSession, Select, g,
            "Opens (creating it if needed) the named NEDB database", 0, 0, 0},
           {"quit", -1, kSession | kNoAuth | kNoQueue, Quit, g, "Closes the connection", 0, 0, 0},
-          {"auth", -2, kSession | kNoAuth | kNoQueue, Auth, g, "Authenticates the connection", 0, 0,
-           0},
-          {"hello", -1, kSession | kNoAuth | kNoQueue, Hello, g,
-           "Handshakes with the server (RESP2 only)", 0, 0, 0},
+          {"auth", -2, kSession | kNoAuth, Auth, g, "Authenticates the connection", 0, 0, 0},
+          {"hello", -1, kSession | kNoAuth, Hello, g, "Handshakes with the server (RESP2 only)", 0,
+           0, 0},
           {"client", -2, kSession, Client, g, "A container for client connection commands", 0, 0,
            0},
           {"command", -1, kSession, Command, s, "Returns detailed information about all commands",
@@ -324,6 +357,7 @@ void AddServerCommands(std::vector<CommandSpec>* out) {
            0, 0},
           {"config", -2, kSession, Config, s, "A container for server configuration commands", 0, 0,
            0},
+          {"time", 1, kSession, Time, s, "Returns the server time", 0, 0, 0},
           {"multi", 1, kSession | kNoQueue, Multi, "transactions", "Starts a transaction", 0, 0, 0},
           {"exec", 1, kSession | kNoQueue, Exec, "transactions",
            "Executes all commands in a transaction atomically", 0, 0, 0},

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// String commands: SET GET MSET MGET SETNX SETEX PSETEX GETSET GETDEL APPEND
-// STRLEN INCR INCRBY DECR DECRBY.
-#include <cmath>
-
+// String commands: SET GET GETEX MSET MSETNX MGET SETNX SETEX PSETEX GETSET
+// GETDEL APPEND STRLEN INCR INCRBY DECR DECRBY.
 #include "redis/internal.h"
 
 namespace nedb::redis {
@@ -15,57 +13,77 @@ RedisReply OldValue(const TextEntry& e) {
   return RedisReply::Bulk(StringValueOf(*e.text));
 }
 
-// The TTL in seconds for an expiry given as an amount (unit_ms ms per unit)
-// or an absolute time; nullopt: already expired.
-std::optional<double> TtlFor(const std::string& arg, std::int64_t unit_ms, bool absolute,
-                             const char* cmd) {
-  const std::int64_t n = ParseInt(arg);
-  const std::string invalid = std::string("ERR invalid expire time in '") + cmd + "' command";
-  if (n <= 0 || n > INT64_MAX / unit_ms) Fail(invalid);
-  double ms = static_cast<double>(n) * static_cast<double>(unit_ms);
-  if (absolute) ms -= NowSeconds() * 1000.0;
-  if (ms <= 0) return std::nullopt;
-  return ms / 1000.0;
+// Redis's parseExtendedStringArgumentsOrReply for SET (options from
+// argv[3]) and GETEX (from argv[2]). An option may repeat (the last value
+// counts); conflicting ones are a syntax error.
+enum Opt : unsigned {
+  kNx = 1,
+  kXx = 2,
+  kGet = 4,
+  kKeepTtl = 8,
+  kPersist = 16,
+  kEx = 32,
+  kPx = 64,
+  kExAt = 128,
+  kPxAt = 256,
+};
+
+struct Extended {
+  unsigned flags = 0;
+  const std::string* expire = nullptr;
+  bool has(unsigned f) const { return (flags & f) != 0; }
+};
+
+Extended ParseExtended(const Argv& a, bool set) {
+  Extended x;
+  constexpr unsigned kAnyExpire = kEx | kPx | kExAt | kPxAt;
+  for (std::size_t i = set ? 3 : 2; i < a.size(); ++i) {
+    const std::string opt = Lower(a[i]);
+    const bool next = i + 1 < a.size();
+    const unsigned f = x.flags;
+    unsigned add = 0;
+    if (opt == "nx" && set && !(f & kXx)) {
+      add = kNx;
+    } else if (opt == "xx" && set && !(f & kNx)) {
+      add = kXx;
+    } else if (opt == "get" && set) {
+      add = kGet;
+    } else if (opt == "keepttl" && set && !(f & (kPersist | kAnyExpire))) {
+      add = kKeepTtl;
+    } else if (opt == "persist" && !set && !(f & (kKeepTtl | kAnyExpire))) {
+      add = kPersist;
+    } else if (next && !(f & (kKeepTtl | kPersist))) {
+      if (opt == "ex" && !(f & (kAnyExpire & ~kEx))) add = kEx;
+      if (opt == "px" && !(f & (kAnyExpire & ~kPx))) add = kPx;
+      if (opt == "exat" && !(f & (kAnyExpire & ~kExAt))) add = kExAt;
+      if (opt == "pxat" && !(f & (kAnyExpire & ~kPxAt))) add = kPxAt;
+      if (add) x.expire = &a[++i];
+    }
+    if (!add) Fail(kSyntaxError);
+    x.flags |= add;
+  }
+  return x;
+}
+
+// The absolute expiry the options ask for, validated as Redis does.
+std::optional<std::int64_t> ExpiryOf(const Extended& x, const char* cmd) {
+  if (!x.expire) return std::nullopt;
+  return ExpireArgMs(*x.expire, x.has(kEx) || x.has(kExAt), x.has(kEx) || x.has(kPx), cmd);
 }
 
 RedisReply Set(Ctx& c, const Argv& a) {
-  bool nx = false, xx = false, get = false, keep = false;
-  const std::string* expire = nullptr;
-  std::int64_t unit = 0;
-  bool absolute = false;
-  for (std::size_t i = 3; i < a.size(); ++i) {
-    const std::string opt = Lower(a[i]);
-    const bool has_next = i + 1 < a.size();
-    if (opt == "nx" && !xx) {
-      nx = true;
-    } else if (opt == "xx" && !nx) {
-      xx = true;
-    } else if (opt == "get") {
-      get = true;
-    } else if (opt == "keepttl" && !expire) {
-      keep = true;
-    } else if ((opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat") && !keep && !expire &&
-               has_next) {
-      expire = &a[++i];
-      unit = (opt == "ex" || opt == "exat") ? 1000 : 1;
-      absolute = opt == "exat" || opt == "pxat";
-    } else {
-      Fail(kSyntaxError);
-    }
-  }
-  std::optional<double> ttl;
-  bool expired = false;
-  if (expire) {
-    ttl = TtlFor(*expire, unit, absolute, "set");
-    expired = !ttl;
-  }
+  const Extended x = ParseExtended(a, true);
+  const std::optional<std::int64_t> at = ExpiryOf(x, "set");
+  const bool get = x.has(kGet);
   TextEntry e = LoadText(c.db, a[1]);
   RedisReply old = get ? OldValue(e) : RedisReply::Nil();
-  if ((nx && e.exists()) || (xx && !e.exists())) return get ? old : RedisReply::Nil();
-  if (expired) {
+  if ((x.has(kNx) && e.exists()) || (x.has(kXx) && !e.exists())) {
+    return get ? old : RedisReply::Nil();
+  }
+  if (at && *at <= NowMillis()) {  // EXAT/PXAT in the past: set, and gone at once
     DeleteKey(c.db, ToEntry(e));
   } else {
-    PutString(c.db, e, a[2], ttl, keep);
+    PutString(c.db, e, a[2], at, x.has(kKeepTtl));
   }
   return get ? old : RedisReply::Ok();
 }
@@ -77,15 +95,33 @@ RedisReply SetNx(Ctx& c, const Argv& a) {
   return RedisReply::Integer(1);
 }
 
-RedisReply SetExGeneric(Ctx& c, const Argv& a, std::int64_t unit, const char* cmd) {
-  std::optional<double> ttl = TtlFor(a[2], unit, false, cmd);
+RedisReply SetExGeneric(Ctx& c, const Argv& a, bool seconds, const char* cmd) {
+  const std::int64_t at = ExpireArgMs(a[2], seconds, /*relative=*/true, cmd);
   TextEntry e = LoadText(c.db, a[1]);
-  PutString(c.db, e, a[3], ttl, false);
+  PutString(c.db, e, a[3], at, false);
   return RedisReply::Ok();
 }
 
-RedisReply SetEx(Ctx& c, const Argv& a) { return SetExGeneric(c, a, 1000, "setex"); }
-RedisReply PSetEx(Ctx& c, const Argv& a) { return SetExGeneric(c, a, 1, "psetex"); }
+RedisReply SetEx(Ctx& c, const Argv& a) { return SetExGeneric(c, a, true, "setex"); }
+RedisReply PSetEx(Ctx& c, const Argv& a) { return SetExGeneric(c, a, false, "psetex"); }
+
+// GETEX key [EX s | PX ms | EXAT t | PXAT t | PERSIST]
+RedisReply GetEx(Ctx& c, const Argv& a) {
+  const Extended x = ParseExtended(a, false);
+  TextEntry e = LoadText(c.db, a[1]);
+  if (!e.exists()) return RedisReply::Nil();
+  if (e.type != KeyType::kString) Fail(kWrongType);
+  const std::optional<std::int64_t> at = ExpiryOf(x, "getex");
+  const std::string value = StringValueOf(*e.text);
+  if (at && *at <= NowMillis()) {
+    DeleteKey(c.db, ToEntry(e));
+  } else if (at) {
+    PutString(c.db, e, value, at, false);
+  } else if (x.has(kPersist) && ExpiresAtMsOfText(*e.text)) {
+    PutString(c.db, e, value, std::nullopt, false);
+  }
+  return RedisReply::Bulk(value);
+}
 
 RedisReply Get(Ctx& c, const Argv& a) { return OldValue(LoadText(c.db, a[1])); }
 
@@ -109,6 +145,18 @@ RedisReply MSet(Ctx& c, const Argv& a) {
     PutString(c.db, LoadText(c.db, a[i]), a[i + 1], std::nullopt, false);
   }
   return RedisReply::Ok();
+}
+
+RedisReply MSetNx(Ctx& c, const Argv& a) {
+  if (a.size() % 2 == 0) Fail("ERR wrong number of arguments for 'msetnx' command");
+  for (std::size_t i = 1; i < a.size(); i += 2) {
+    if (LoadText(c.db, a[i]).exists()) return RedisReply::Integer(0);
+  }
+  for (std::size_t i = 1; i < a.size(); i += 2) {
+    // A key named twice: the later value wins (the first put is the entry's).
+    PutString(c.db, LoadText(c.db, a[i]), a[i + 1], std::nullopt, false);
+  }
+  return RedisReply::Integer(1);
 }
 
 RedisReply MGet(Ctx& c, const Argv& a) {
@@ -179,6 +227,11 @@ void AddStringCommands(std::vector<CommandSpec>* out) {
            "Returns the string value of a key after deleting the key", 1, 1, 1},
           {"mset", -3, kWrite, MSet, g, "Atomically sets the string values of one or more keys", 1,
            -1, 2},
+          {"msetnx", -3, kWrite, MSetNx, g,
+           "Atomically sets the string values of one or more keys only when all keys don't exist",
+           1, -1, 2},
+          {"getex", -2, kWrite, GetEx, g,
+           "Returns the string value of a key after setting its expiration time", 1, 1, 1},
           {"mget", -2, kReadOnly, MGet, g,
            "Atomically returns the string values of one or more keys", 1, -1, 1},
           {"append", 3, kWrite, Append, g, "Appends a string to the value of a key", 1, 1, 1},

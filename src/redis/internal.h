@@ -44,6 +44,16 @@ std::string Lower(std::string_view s);
 // Redis's glob matching (stringmatchlen): * ? [a-z] [^x] and \ escapes.
 bool GlobMatch(std::string_view pattern, std::string_view s, bool nocase = false);
 
+// A subcommand of a container command (CLIENT, CONFIG, COMMAND): checked
+// before the command runs or is queued, as Redis checks them.
+struct SubcommandSpec {
+  const char* name;  // lower case
+  int arity;         // counts the container's name too
+};
+// The subcommands of container command `name` (lower case); nullptr if it
+// has none.
+const std::vector<SubcommandSpec>* Subcommands(std::string_view name);
+
 // What a command handler works with.
 struct Ctx {
   NEDB& db;
@@ -58,6 +68,9 @@ enum CommandFlags : std::uint32_t {
   kNoAuth = 4,    // allowed before AUTH
   kNoQueue = 8,   // runs at once even inside MULTI (EXEC, DISCARD, MULTI, QUIT, ...)
   kSession = 16,  // touches only session state (PING, SELECT, CLIENT, ...)
+  // Writes every database (FLUSHALL): runs outside any atomic(), taking
+  // each database's in turn; a transaction holding it runs command by command.
+  kAllDatabases = 32,
 };
 
 struct CommandSpec {
@@ -81,6 +94,8 @@ void AddHashCommands(std::vector<CommandSpec>* out);
 void AddSetCommands(std::vector<CommandSpec>* out);
 void AddListCommands(std::vector<CommandSpec>* out);
 void AddServerCommands(std::vector<CommandSpec>* out);
+void AddScanCommands(std::vector<CommandSpec>* out);
+void AddStringRangeCommands(std::vector<CommandSpec>* out);
 
 // ---- the typed view of a key ----
 
@@ -103,6 +118,8 @@ Entry LoadAs(NEDB& db, std::string_view key, KeyType want);
 void Store(NEDB& db, Entry& e, KeyType type);
 // Deletes the key (a list's elements too). False if it did not exist.
 bool DeleteKey(NEDB& db, const Entry& e);
+// Deletes every document of the database (FLUSHDB: every document is a key).
+void FlushDatabase(NEDB& db);
 
 // ---- string keys over document text (string_text.cc): no JSON trees ----
 
@@ -120,11 +137,12 @@ TextEntry LoadTextAs(NEDB& db, std::string_view key, KeyType want);
 Entry ToEntry(const TextEntry& e);
 // The value of a string document.
 std::string StringValueOf(std::string_view text);
-// Replaces e's key with a string holding value, with a TTL of ttl_s, or
-// keeping the old document's "_expires_at" if keep_ttl; a list's elements
-// are deleted first. The document is the one the tree path would write.
-void PutString(NEDB& db, const TextEntry& e, std::string_view value, std::optional<double> ttl_s,
-               bool keep_ttl);
+// Replaces e's key with a string holding value, expiring at expires_at_ms
+// (ms since the epoch), or keeping the old document's expiry if keep_ttl; a
+// list's elements are deleted first. The document is the one the tree path
+// would write.
+void PutString(NEDB& db, const TextEntry& e, std::string_view value,
+               std::optional<std::int64_t> expires_at_ms, bool keep_ttl);
 
 // Appends the canonical text of EncodeValue(v) (no tree).
 void AppendEncoded(std::string_view v, std::string* out);
@@ -176,8 +194,25 @@ void ForEachKey(NEDB& db, const std::function<void(const std::string&, const nlo
 // Collections that hold keys (kListItems excluded).
 std::vector<std::string> KeyCollections(NEDB& db);
 
-// Seconds since the Unix epoch (the engine's TTL clock).
-double NowSeconds();
+// ---- expiry (expiry.cc): whole milliseconds since the Unix epoch ----
+
+// Now, on the engine's TTL clock.
+std::int64_t NowMillis();
+// A key document's expiry time; nullopt without a TTL.
+std::optional<std::int64_t> ExpiresAtMs(const nlohmann::json& doc);
+std::optional<std::int64_t> ExpiresAtMsOfText(std::string_view text);
+// Sets / removes (true if there was one) a tree document's expiry.
+void SetExpiresAtMs(nlohmann::json& doc, std::int64_t ms);
+bool ClearExpiry(nlohmann::json& doc);
+// The expiry members of canonical document text, each followed by ',':
+// for time ms / kept from the stored document text.
+void AppendExpiryMembers(std::int64_t ms, std::string* out);
+void AppendKeptExpiryMembers(std::string_view text, std::string* out);
+// Redis's getExpireMillisecondsOrReply: the absolute expiry for argument
+// arg of SET EX|PX|EXAT|PXAT, SETEX, PSETEX, GETEX (in seconds or ms,
+// relative to now or not); "ERR invalid expire time in '<cmd>' command"
+// unless it is positive and the sum does not overflow.
+std::int64_t ExpireArgMs(std::string_view arg, bool seconds, bool relative, const char* cmd);
 
 }  // namespace nedb::redis
 

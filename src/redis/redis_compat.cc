@@ -4,6 +4,7 @@
 #include "nedb/redis_compat.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "redis/internal.h"
 #include "redis/session.h"
@@ -25,6 +26,8 @@ const std::vector<CommandSpec>& Commands() {
     AddSetCommands(t);
     AddListCommands(t);
     AddServerCommands(t);
+    AddScanCommands(t);
+    AddStringRangeCommands(t);
     std::sort(t->begin(), t->end(), [](const CommandSpec& a, const CommandSpec& b) {
       return std::string_view(a.name) < std::string_view(b.name);
     });
@@ -66,9 +69,30 @@ std::string UnknownCommand(const Argv& argv) {
          "', with args beginning with: " + args;
 }
 
-bool ArityOk(const CommandSpec& spec, std::size_t argc) {
-  const auto n = static_cast<std::size_t>(spec.arity < 0 ? -spec.arity : spec.arity);
-  return spec.arity < 0 ? argc >= n : argc == n;
+bool ArityOk(int arity, std::size_t argc) {
+  const auto n = static_cast<std::size_t>(arity < 0 ? -arity : arity);
+  return arity < 0 ? argc >= n : argc == n;
+}
+
+bool ArityOk(const CommandSpec& spec, std::size_t argc) { return ArityOk(spec.arity, argc); }
+
+// Redis looks a container's subcommand up with the command: an unknown one
+// or a wrong argument count is refused before the command runs or is
+// queued (so a transaction holding it aborts).
+std::optional<std::string> SubcommandError(const CommandSpec& spec, const Argv& argv) {
+  const std::vector<redis::SubcommandSpec>* subs = redis::Subcommands(spec.name);
+  if (subs == nullptr || argv.size() < 2) return std::nullopt;
+  for (const redis::SubcommandSpec& sub : *subs) {
+    if (!redis::IEquals(argv[1], sub.name)) continue;
+    if (ArityOk(sub.arity, argv.size())) return std::nullopt;
+    return std::string("ERR wrong number of arguments for '") + spec.name + "|" + sub.name +
+           "' command";
+  }
+  std::string upper(spec.name);
+  for (char& ch : upper) ch = static_cast<char>(ch - 'a' + 'A');
+  return "ERR unknown subcommand '" +
+         std::string(std::string_view(argv[1].c_str()).substr(0, 128)) + "'. Try " + upper +
+         " HELP.";
 }
 
 }  // namespace
@@ -108,6 +132,8 @@ const CommandSpec* RedisCompat::Session::Check(const Argv& argv, RedisReply* err
   } else if (!ArityOk(*spec, argv.size())) {
     *error = RedisReply::Error(std::string("ERR wrong number of arguments for '") + spec->name +
                                "' command");
+  } else if (std::optional<std::string> bad = SubcommandError(*spec, argv)) {
+    *error = RedisReply::Error(std::move(*bad));
   } else if (!authenticated && !(spec->flags & redis::kNoAuth)) {
     *error = RedisReply::Error("NOAUTH Authentication required.");
   } else {
@@ -122,6 +148,8 @@ RedisReply RedisCompat::Session::Run(const CommandSpec& spec, const Argv& argv) 
   try {
     if (spec.flags & redis::kWrite) {
       Atomic([&] { reply = spec.fn(ctx, argv); });
+    } else if (spec.flags & redis::kAllDatabases) {
+      reply = spec.fn(ctx, argv);  // takes each database's atomic() itself
     } else {
       reply = spec.fn(ctx, argv);
     }
@@ -135,14 +163,27 @@ RedisReply RedisCompat::Session::Run(const CommandSpec& spec, const Argv& argv) 
   return reply;
 }
 
-void RedisCompat::Session::Atomic(const std::function<void()>& fn) {
+void RedisCompat::Session::Atomic(const std::function<void()>& fn) { AtomicOn(db, owner, fn); }
+
+void RedisCompat::Session::AtomicOn(NEDB* d, const std::shared_ptr<NEDB>& d_owner,
+                                    const std::function<void()>& fn) {
   if (options.atomic_sync == AtomicSync::kDefer &&
       std::none_of(unsynced.begin(), unsynced.end(),
-                   [&](const std::shared_ptr<NEDB>& d) { return d.get() == db; })) {
+                   [&](const std::shared_ptr<NEDB>& u) { return u.get() == d; })) {
     // Embedded sessions do not own db: a non-owning pointer.
-    unsynced.push_back(owner ? owner : std::shared_ptr<NEDB>(std::shared_ptr<NEDB>(), db));
+    unsynced.push_back(d_owner ? d_owner : std::shared_ptr<NEDB>(std::shared_ptr<NEDB>(), d));
   }
-  db->atomic(fn, options.atomic_sync);
+  d->atomic(fn, options.atomic_sync);
+}
+
+void RedisCompat::Session::ForEachDatabase(const std::function<void(NEDB&)>& fn) {
+  AtomicOn(db, owner, [&] { fn(*db); });
+  if (!options.database_names || !options.open_database) return;
+  for (const std::string& name : options.database_names()) {
+    if (name == database) continue;
+    std::shared_ptr<NEDB> other = options.open_database(name);
+    if (other && other.get() != db) AtomicOn(other.get(), other, [&] { fn(*other); });
+  }
 }
 
 RedisReply RedisCompat::Session::Exec() {
@@ -157,7 +198,8 @@ RedisReply RedisCompat::Session::Exec() {
   replies.reserve(cmds.size());
   // One atomic() on the database selected at EXEC: the queued writes are
   // consecutive ops and share one fsync.
-  // A transaction that SELECTs another database runs command by command
+  // A transaction that SELECTs another database (or runs FLUSHALL) runs
+  // command by command
   // (holding two databases' write locks could deadlock with another
   // client's transaction taking them in the other order).
   auto run_all = [&] {
@@ -165,8 +207,11 @@ RedisReply RedisCompat::Session::Exec() {
       if (const CommandSpec* spec = redis::FindCommand(c[0])) replies.push_back(Run(*spec, c));
     }
   };
-  const bool selects = std::any_of(cmds.begin(), cmds.end(),
-                                   [](const Argv& c) { return redis::IEquals(c[0], "select"); });
+  const bool selects = std::any_of(cmds.begin(), cmds.end(), [](const Argv& c) {
+    const CommandSpec* spec = redis::FindCommand(c[0]);
+    return spec &&
+           (std::string_view(spec->name) == "select" || (spec->flags & redis::kAllDatabases));
+  });
   try {
     if (selects) {
       run_all();
@@ -247,7 +292,8 @@ std::vector<RedisReply> RedisCompat::execute_batch(
 bool RedisCompat::IsWriteCommand(std::string_view name) {
   const CommandSpec* spec = redis::FindCommand(name);
   // EXEC runs queued writes.
-  return spec && ((spec->flags & redis::kWrite) || std::string_view(spec->name) == "exec");
+  return spec && ((spec->flags & (redis::kWrite | redis::kAllDatabases)) ||
+                  std::string_view(spec->name) == "exec");
 }
 
 bool RedisCompat::IsQuit(std::string_view name) { return redis::IEquals(name, "quit"); }

@@ -21,26 +21,31 @@ int HexDigit(char c) {
   return -1;
 }
 
-// Redis's sdssplitargs over line (which ends at its first NUL, as in C).
+// Redis's sdssplitargs over line. Redis reads the line as a C string (an
+// inline request with a NUL byte never completes there); here a NUL is an
+// ordinary byte of its argument (docs/RESP.md, "Protocol").
 bool SplitArgs(std::string_view line, std::vector<std::string>* argv) {
   argv->clear();
-  const std::size_t nul = line.find('\0');
-  if (nul != std::string_view::npos) line = line.substr(0, nul);
   std::size_t i = 0;
   const std::size_t n = line.size();
-  auto at = [&](std::size_t k) { return k < n ? line[k] : '\0'; };
+  constexpr int kEnd = -1;
+  auto at = [&](std::size_t k) -> int {
+    return k < n ? static_cast<unsigned char>(line[k]) : kEnd;
+  };
+  auto hex = [&](std::size_t k) { return k < n ? HexDigit(line[k]) : -1; };
+  auto space_or_end = [&](std::size_t k) { return k >= n || IsSpace(line[k]); };
   for (;;) {
     while (i < n && IsSpace(line[i])) ++i;
     if (i >= n) return true;
     bool inq = false, insq = false, done = false;
     std::string cur;
     while (!done) {
-      const char c = at(i);
+      const int c = at(i);
       if (inq) {
-        if (c == '\\' && at(i + 1) == 'x' && HexDigit(at(i + 2)) >= 0 && HexDigit(at(i + 3)) >= 0) {
-          cur.push_back(static_cast<char>(HexDigit(at(i + 2)) * 16 + HexDigit(at(i + 3))));
+        if (c == '\\' && at(i + 1) == 'x' && hex(i + 2) >= 0 && hex(i + 3) >= 0) {
+          cur.push_back(static_cast<char>(hex(i + 2) * 16 + hex(i + 3)));
           i += 3;
-        } else if (c == '\\' && at(i + 1) != '\0') {
+        } else if (c == '\\' && at(i + 1) != kEnd) {
           ++i;
           switch (at(i)) {
             case 'n': cur.push_back('\n'); break;
@@ -48,27 +53,27 @@ bool SplitArgs(std::string_view line, std::vector<std::string>* argv) {
             case 't': cur.push_back('\t'); break;
             case 'b': cur.push_back('\b'); break;
             case 'a': cur.push_back('\a'); break;
-            default: cur.push_back(at(i)); break;
+            default: cur.push_back(line[i]); break;
           }
         } else if (c == '"') {
-          if (at(i + 1) != '\0' && !IsSpace(at(i + 1))) return false;
+          if (!space_or_end(i + 1)) return false;
           done = true;
-        } else if (c == '\0') {
+        } else if (c == kEnd) {
           return false;
         } else {
-          cur.push_back(c);
+          cur.push_back(line[i]);
         }
       } else if (insq) {
         if (c == '\\' && at(i + 1) == '\'') {
           ++i;
           cur.push_back('\'');
         } else if (c == '\'') {
-          if (at(i + 1) != '\0' && !IsSpace(at(i + 1))) return false;
+          if (!space_or_end(i + 1)) return false;
           done = true;
-        } else if (c == '\0') {
+        } else if (c == kEnd) {
           return false;
         } else {
-          cur.push_back(c);
+          cur.push_back(line[i]);
         }
       } else {
         switch (c) {
@@ -76,10 +81,10 @@ bool SplitArgs(std::string_view line, std::vector<std::string>* argv) {
           case '\n':
           case '\r':
           case '\t':
-          case '\0': done = true; break;
+          case kEnd: done = true; break;
           case '"': inq = true; break;
           case '\'': insq = true; break;
-          default: cur.push_back(c); break;
+          default: cur.push_back(line[i]); break;
         }
       }
       if (i < n) ++i;

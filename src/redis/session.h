@@ -24,6 +24,11 @@ class RedisCompat::Session {
   RedisReply Exec();
   // db->atomic(fn) with options.atomic_sync; remembers db if deferred.
   void Atomic(const std::function<void()>& fn);
+  // The same on database d (owner: its shared owner, if any).
+  void AtomicOn(NEDB* d, const std::shared_ptr<NEDB>& d_owner, const std::function<void()>& fn);
+  // fn(database) inside that database's atomic(), for the selected database
+  // and every other one RedisOptions::database_names lists, one at a time.
+  void ForEachDatabase(const std::function<void(NEDB&)>& fn);
   // Switches to database `name` ("0": the default database).
   void Select(const std::string& name);
   // Constant-time check of a presented token; sets authenticated.

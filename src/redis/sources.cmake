@@ -8,7 +8,10 @@ target_sources(nedb PRIVATE
   src/redis/resp_parser.cc
   src/redis/store.cc
   src/redis/string_text.cc
+  src/redis/expiry.cc
   src/redis/commands_strings.cc
+  src/redis/commands_string_ranges.cc
+  src/redis/commands_scan.cc
   src/redis/commands_keys.cc
   src/redis/commands_hashes.cc
   src/redis/commands_sets.cc

@@ -215,4 +215,13 @@ void ForEachKey(NEDB& db,
   }
 }
 
+void FlushDatabase(NEDB& db) {
+  for (const auto& [coll, count] : db.stats().collections) {
+    for (const nlohmann::json& doc : db.query("FROM " + coll)) {
+      auto id = doc.find("_id");
+      if (id != doc.end() && id->is_string()) db.remove(coll, id->get_ref<const std::string&>());
+    }
+  }
+}
+
 }  // namespace nedb::redis

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // String keys over document text (no JSON trees): what GET, SET, INCR and
 // the other string commands read and write. The documents are the same as
-// the tree path writes: {"_expires_at"?, "_id", "_rtype": "string", "value"}.
+// the tree path writes: {"_expires_at"?, "_expires_at_ms"?, "_id", "_rtype": "string",
+// "value"}.
 #include "db/validate.h"
 #include "log/op_codec.h"
 #include "redis/internal.h"
@@ -88,27 +89,24 @@ std::string StringValueOf(std::string_view text) {
   return v.rank == Rank::kMissing ? std::string() : DecodeRaw(v.raw);
 }
 
-void PutString(NEDB& db, const TextEntry& e, std::string_view value, std::optional<double> ttl_s,
-               bool keep_ttl) {
+void PutString(NEDB& db, const TextEntry& e, std::string_view value,
+               std::optional<std::int64_t> expires_at_ms, bool keep_ttl) {
   std::string doc = "{";
-  if (e.exists()) {
-    if (keep_ttl) {
-      const ValueView exp = LookupMember(*e.text, "_expires_at");
-      if (exp.rank != Rank::kMissing) doc.append("\"_expires_at\":").append(exp.raw).append(",");
-    }
-    if (e.type == KeyType::kList) {  // its elements go with it
-      const ListHeader h = GetListHeader(ParseJsonText(*e.text));
-      for (std::int64_t i = 0; i < h.len; ++i) ListRemoveItem(db, h, i);
-    }
+  if (expires_at_ms) {
+    AppendExpiryMembers(*expires_at_ms, &doc);
+  } else if (keep_ttl && e.exists()) {
+    AppendKeptExpiryMembers(*e.text, &doc);
+  }
+  if (e.exists() && e.type == KeyType::kList) {  // its elements go with it
+    const ListHeader h = GetListHeader(ParseJsonText(*e.text));
+    for (std::int64_t i = 0; i < h.len; ++i) ListRemoveItem(db, h, i);
   }
   doc.append("\"_id\":");
   AppendJsonString(e.ref.id, &doc);
   doc.append(",\"_rtype\":\"string\",\"value\":");
   AppendEncoded(value, &doc);
   doc.push_back('}');
-  WriteOptions wo;
-  wo.ttl_s = ttl_s;
-  db.put_text(e.ref.coll, e.ref.id, doc, wo);
+  db.put_text(e.ref.coll, e.ref.id, doc);
 }
 
 }  // namespace nedb::redis

@@ -239,8 +239,6 @@ std::string DecodeValue(const nlohmann::json& v) {
   return v.dump();
 }
 
-double NowSeconds() { return static_cast<double>(Env::Default()->NowMicros()) / 1e6; }
-
 const char* TypeName(KeyType t) {
   switch (t) {
     case KeyType::kString: return "string";
