@@ -33,7 +33,8 @@ struct Config {
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   unsigned blocking_threads = 64;
   std::size_t max_body = 16u << 20;
-  int resp2_port = 0;  // 0: RESP2 off
+  int resp2_port = 0;                      // 0: RESP2 off
+  std::uint32_t expire_interval_ms = 100;  // background expiry; 0: off
 };
 
 void AddFlags(CLI::App& app, Config& c) {
@@ -65,6 +66,11 @@ void AddFlags(CLI::App& app, Config& c) {
   app.add_option("--max-body", c.max_body, "Largest request body in bytes (at most 64 MiB)")
       ->envname("NEDBD_MAX_BODY")
       ->check(CLI::Range(std::size_t{1}, kMaxBodyCeiling))
+      ->capture_default_str();
+  app.add_option("--expire-interval-ms", c.expire_interval_ms,
+                 "Background expiry: delete expired documents (TTL) every N ms; 0: off")
+      ->envname("NEDBD_EXPIRE_INTERVAL_MS")
+      ->check(CLI::Range(0u, 3600000u))
       ->capture_default_str();
   app.add_option("--resp2-port", c.resp2_port, "RESP2 (Redis protocol) port, docs/RESP.md; 0: off")
       ->envname("NEDBD_RESP2_PORT")
@@ -141,6 +147,7 @@ int main(int argc, char** argv) {
   try {
     nedb::Options db_options;
     db_options.sync = SyncOf(config.sync);
+    db_options.expire_interval_ms = config.expire_interval_ms;
     db_options.logger = [](const std::string& msg) { std::cerr << "nedbd: " << msg << std::endl; };
     nedbd::DbRegistry registry(config.data, db_options);
     if (!OpenAll(registry)) return 1;

@@ -39,6 +39,15 @@ struct Options {
   Env* env = nullptr;
   // Receives warnings such as "truncated a torn tail". nullptr: stderr.
   std::function<void(const std::string&)> logger = nullptr;
+  // Background expiry (durable databases): every expire_interval_ms a
+  // thread of this database deletes the documents whose "_expires_at" has
+  // passed (as sweep() does), finding them through an index ordered by
+  // expiry time, so each pass costs O(expired documents), not O(database);
+  // a pass spends at most a quarter of the interval before yielding to the
+  // next. 0 (the default): off -- expired documents are deleted only when a
+  // HEAD read meets them or sweep() runs (they are never returned or
+  // counted either way). nedbd turns it on (--expire-interval-ms, 100).
+  std::uint32_t expire_interval_ms = 0;
 };
 
 // Per-write options. An aggregate, so designated initializers work:

@@ -2,7 +2,9 @@
 // nedb::NEDB: argument checks and result shaping over NEDB::Impl.
 #include "nedb/nedb.h"
 
+#include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "db/db_impl.h"
 #include "db/validate.h"
@@ -275,21 +277,8 @@ bool NEDB::expire(std::string_view coll, std::string_view id, double ttl_s,
 }
 
 std::size_t NEDB::sweep() {
-  impl_->CheckOpen();
-  const double now = impl_->NowSeconds();
-  std::vector<std::pair<std::string, std::string>> due;
-  {
-    std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
-    for (const auto& [name, c] : impl_->state_.docs().collections()) {
-      for (const auto& entry : c->entries()) {
-        const Version& v = entry.chain.back();
-        if (v.blob && IsExpired(v.blob->view(), now)) due.emplace_back(name, entry.id);
-      }
-    }
-  }
-  std::size_t n = 0;
-  for (const auto& [coll, id] : due) n += impl_->ExpireNow(coll, id, now) ? 1 : 0;
-  return n;
+  return impl_->SweepDue(std::numeric_limits<std::size_t>::max(),
+                         std::chrono::steady_clock::time_point::max());
 }
 
 std::vector<std::string> NEDB::neighbors(std::string_view from, std::string_view rel,
