@@ -15,6 +15,7 @@
 #ifndef NEDB_NEDB_H_
 #define NEDB_NEDB_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -34,6 +35,15 @@ namespace nedb {
 
 // The library version, also written into the genesis op.
 inline constexpr const char* kVersion = "0.1.0";
+
+// The largest document: its canonical JSON text (what get_text() returns)
+// is at most 16 MiB. The one size limit of NEDB end to end: a Redis value
+// is stored in a document of this size at most (RESP bulk strings are
+// capped at it too), and nedbd's default HTTP body limit admits one
+// document of this size with its request's other fields. A larger
+// document is refused with InvalidArgument("document is N bytes, over
+// NEDB's document size limit of 16777216 bytes (16 MiB)").
+inline constexpr std::size_t kMaxDocumentBytes = std::size_t{16} << 20;
 
 // Counters and sizes of an open database (NEDB::stats()).
 struct Stats {
@@ -72,8 +82,9 @@ class NEDB {
 
   // Inserts or fully replaces coll/id with doc (a JSON object). Sets "_id"
   // to id (an existing "_id" must equal id). Returns the stored document.
-  // Throws InvalidArgument for an empty or invalid coll, empty id, or a
-  // non-object doc; ReplayError for a stale nonce. With an idem key already
+  // Throws InvalidArgument for an empty or invalid coll, empty id, a
+  // non-object doc, or one whose canonical text is over kMaxDocumentBytes;
+  // ReplayError for a stale nonce. With an idem key already
   // used, returns that write's original result and appends nothing.
   nlohmann::json put(std::string_view coll, std::string_view id, nlohmann::json doc,
                      const WriteOptions& options = {});

@@ -32,6 +32,15 @@ std::string Canonical(const nlohmann::json& doc) {
 // nlohmann::json::parse, 2-3x quicker).
 nlohmann::json ParseStored(const Blob* b) { return ParseJsonText(b->view()); }
 
+static_assert(logfmt::kMaxDocBytes == kMaxDocumentBytes, "one document size limit");
+
+// The error for a document over kMaxDocumentBytes (nedb.h and the docs quote it).
+InvalidArgument DocumentTooLarge(std::size_t bytes) {
+  return InvalidArgument("document is " + std::to_string(bytes) +
+                         " bytes, over NEDB's document size limit of " +
+                         std::to_string(kMaxDocumentBytes) + " bytes (16 MiB)");
+}
+
 // A put's idem key that an op of another kind used first is an error.
 void RequirePutIdem(const IdemRecord& r, const WriteOptions& options) {
   if (r.kind != OpKind::kPut) {
@@ -76,10 +85,7 @@ NEDB::Impl::WriteOutcome PutTree(NEDB::Impl& impl, std::string_view coll, std::s
                           std::string(id) + "\"");
   }
   const std::string text = Canonical(doc);
-  if (text.size() > logfmt::kMaxDocBytes) {
-    throw InvalidArgument("document is " + std::to_string(text.size()) + " bytes; the limit is " +
-                          std::to_string(logfmt::kMaxDocBytes));
-  }
+  if (text.size() > kMaxDocumentBytes) throw DocumentTooLarge(text.size());
   OpView op;
   op.kind = OpKind::kPut;
   op.coll = coll;
@@ -122,10 +128,7 @@ std::uint64_t NEDB::put_text(std::string_view coll, std::string_view id, std::st
   ValidateCollection(coll);
   ValidateId(id);
   ValidateWriteOptions(options);
-  if (doc_text.size() > logfmt::kMaxDocBytes) {
-    throw InvalidArgument("document is " + std::to_string(doc_text.size()) +
-                          " bytes; the limit is " + std::to_string(logfmt::kMaxDocBytes));
-  }
+  if (doc_text.size() > kMaxDocumentBytes) throw DocumentTooLarge(doc_text.size());
   std::string why;
   if (!IsCanonicalJsonObject(doc_text, &why)) {
     throw InvalidArgument("put_text: the document is not canonical JSON: " + why);

@@ -5,7 +5,8 @@
 # (docs/SERVER.md). Usage: http_routes_test.sh /path/to/nedbd
 source "$(dirname "$0")/lib.sh" "$1"
 
-start_nedbd --max-body 4096
+# Background expiry off: /sweep below must be what deletes the expired row.
+start_nedbd --max-body 4096 --expire-interval-ms 0
 grep -q "auth=off" "$WORK/out.log" || fail "boot line without auth=off"
 grep -q "^nedbd 0\.1\.0 — http://127\.0\.0\.1:$PORT data=$DATA auth=off$" "$WORK/out.log" ||
   fail "boot line: $(head -1 "$WORK/out.log")"
