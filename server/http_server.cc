@@ -19,6 +19,9 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 
+static_assert(kDefaultMaxBody == nedb::kMaxDocumentBytes + (64u << 10),
+              "the default body admits one maximum-size document");
+
 namespace {
 const std::string kServerName = std::string("nedbd/") + nedb::kVersion;
 
@@ -39,16 +42,45 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_.options_.max_body);
     parser_->header_limit(64 * 1024);
     stream_.expires_after(server_.options_.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  ~Session() { ReleaseBody(); }
+
+ private:
+  // Headers read: the body's room is reserved against max_body_total (its
+  // Content-Length, or max_body for a chunked body) before it is read.
+  void OnHeader(beast::error_code ec, std::size_t n) {
+    if (ec || parser_->is_done()) return OnRead(ec, n);
+    const auto length = parser_->content_length();
+    const std::size_t need = length ? static_cast<std::size_t>(*length) : server_.options_.max_body;
+    const std::size_t limit = server_.options_.max_body_total;
+    std::size_t cur = server_.bodies_.load(std::memory_order_relaxed);
+    do {
+      if (need > limit || cur > limit - need) {
+        BeginRequest();
+        version_ = parser_->get().version();
+        draining_ = true;  // the client may still be sending the body
+        return Write(ErrorResponse(http::status::service_unavailable, "busy",
+                                   "request bodies being received would hold " +
+                                       std::to_string(cur + need) +
+                                       " bytes, over --max-body-total (" + std::to_string(limit) +
+                                       " bytes); retry later"));
+      }
+    } while (!server_.bodies_.compare_exchange_weak(cur, cur + need, std::memory_order_relaxed));
+    reserved_ = need;
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
- private:
-  void OnRead(beast::error_code ec, std::size_t) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || ec == net::error::eof) {
-      return Close();
-    }
+  void ReleaseBody() {
+    if (reserved_ > 0) server_.bodies_.fetch_sub(reserved_, std::memory_order_relaxed);
+    reserved_ = 0;
+  }
+
+  // A request (or a failure to read one) starts: its clock and defaults.
+  void BeginRequest() {
     start_ = std::chrono::steady_clock::now();
     stream_.expires_never();
     version_ = 11;
@@ -56,6 +88,15 @@ class Session : public std::enable_shared_from_this<Session> {
     method_ = "-";
     label_ = "unmatched";
     ++server_.in_flight_;
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::eof) {
+      ReleaseBody();
+      return Close();
+    }
+    BeginRequest();
     if (ec == http::error::body_limit) {
       return Write(ErrorResponse(http::status::payload_too_large, "body_too_large",
                                  "request body over the limit of " +
@@ -121,6 +162,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnWrite(beast::error_code ec, std::size_t) {
     --server_.in_flight_;
     res_.reset();
+    ReleaseBody();  // the request and its body are done with
+    if (!ec && draining_) return Drain();
     if (ec || !keep_alive_) return Close();
     Read();
   }
@@ -128,6 +171,25 @@ class Session : public std::enable_shared_from_this<Session> {
   void Close() {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // After a 503 busy whose body was never read: the client reads the
+  // response, then EOF; what it still sends is discarded (up to 64 MiB or
+  // 2 s) so that closing with unread input does not reset the connection
+  // before the client has read the response.
+  void Drain() {
+    Close();
+    drain_buf_.resize(16384);
+    stream_.expires_after(std::chrono::seconds(2));
+    DrainRead();
+  }
+  void DrainRead() {
+    stream_.async_read_some(net::buffer(drain_buf_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (!ec && self->drained_ <= (std::size_t{64} << 20))
+                                self->DrainRead();
+                            });
   }
 
   beast::tcp_stream stream_;
@@ -139,7 +201,11 @@ class Session : public std::enable_shared_from_this<Session> {
   unsigned version_ = 11;
   bool keep_alive_ = false;
   std::string method_;
-  std::string_view label_;  // a route's pattern (lives as long as the router)
+  std::string_view label_;    // a route's pattern (lives as long as the router)
+  std::size_t reserved_ = 0;  // of server_.bodies_ for the request being read or run
+  bool draining_ = false;     // answered 503 busy: Drain() instead of the next request
+  std::string drain_buf_;
+  std::size_t drained_ = 0;
 };
 
 namespace {

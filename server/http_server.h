@@ -35,10 +35,19 @@ namespace nedbd {
 class Router;
 class Metrics;
 
+inline constexpr std::size_t kDefaultMaxBody = (std::size_t{16} << 20) + (std::size_t{64} << 10);
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 7070;               // 0: an ephemeral port (see HttpServer::port())
-  std::size_t max_body = 16u << 20;        // bytes; a larger body gets 413
+  std::uint16_t port = 7070;  // 0: an ephemeral port (see HttpServer::port())
+  // Bytes; a larger body gets 413. The default admits one document of
+  // nedb::kMaxDocumentBytes (16 MiB) with its request's other fields.
+  std::size_t max_body = kDefaultMaxBody;
+  // Bytes the bodies being received on all connections may hold together
+  // (each counted at its Content-Length, or max_body when chunked, from its
+  // headers until its response is written). A request that would pass it
+  // gets 503 busy and the connection closes; the others go on. >= max_body.
+  std::size_t max_body_total = std::size_t{256} << 20;
   unsigned threads = 1;                    // I/O threads
   unsigned blocking_threads = 64;          // pool for Exec::kBlocking handlers
   std::chrono::seconds idle_timeout{120};  // a silent connection is closed
@@ -81,7 +90,8 @@ class HttpServer {
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
-  std::atomic<int> in_flight_{0};  // requests read and not yet answered
+  std::atomic<int> in_flight_{0};       // requests read and not yet answered
+  std::atomic<std::size_t> bodies_{0};  // reserved by requests in flight (max_body_total)
 };
 
 }  // namespace nedbd

@@ -32,8 +32,12 @@ struct Config {
   std::string sync = "always";
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   unsigned blocking_threads = 64;
-  std::size_t max_body = 16u << 20;
-  int resp2_port = 0;  // 0: RESP2 off
+  std::size_t max_body = nedbd::kDefaultMaxBody;  // a 16 MiB document + 64 KiB
+  std::size_t max_body_total = nedbd::HttpServerOptions{}.max_body_total;
+  int resp2_port = 0;                      // 0: RESP2 off
+  std::uint32_t expire_interval_ms = 100;  // background expiry; 0: off
+  std::size_t resp2_query_buffer_limit = nedbd::RespServerOptions{}.query_buffer_limit;
+  std::size_t resp2_query_buffer_total = nedbd::RespServerOptions{}.query_buffer_total;
 };
 
 void AddFlags(CLI::App& app, Config& c) {
@@ -63,13 +67,39 @@ void AddFlags(CLI::App& app, Config& c) {
       ->envname("NEDBD_BLOCKING_THREADS")
       ->check(CLI::Range(1u, 4096u))
       ->capture_default_str();
-  app.add_option("--max-body", c.max_body, "Largest request body in bytes (at most 64 MiB)")
+  app.add_option(
+         "--max-body", c.max_body,
+         "Largest request body in bytes (default: a 16 MiB document + 64 KiB; at most 64 MiB)")
       ->envname("NEDBD_MAX_BODY")
       ->check(CLI::Range(std::size_t{1}, kMaxBodyCeiling))
+      ->capture_default_str();
+  app.add_option("--max-body-total", c.max_body_total,
+                 "Bytes the request bodies being received on all connections may hold together "
+                 "(at least --max-body); a request that would pass it gets 503 busy")
+      ->envname("NEDBD_MAX_BODY_TOTAL")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--expire-interval-ms", c.expire_interval_ms,
+                 "Background expiry: delete expired documents (TTL) every N ms; 0: off")
+      ->envname("NEDBD_EXPIRE_INTERVAL_MS")
+      ->check(CLI::Range(0u, 3600000u))
       ->capture_default_str();
   app.add_option("--resp2-port", c.resp2_port, "RESP2 (Redis protocol) port, docs/RESP.md; 0: off")
       ->envname("NEDBD_RESP2_PORT")
       ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  app.add_option("--resp2-query-buffer-limit", c.resp2_query_buffer_limit,
+                 "RESP2: bytes one connection may hold for a request still arriving "
+                 "(Redis's client-query-buffer-limit); over it: -ERR and close")
+      ->envname("NEDBD_RESP2_QUERY_BUFFER_LIMIT")
+      ->check(CLI::Range(std::size_t{1} << 20, std::size_t{1} << 40))
+      ->capture_default_str();
+  app.add_option("--resp2-query-buffer-total", c.resp2_query_buffer_total,
+                 "RESP2: bytes all connections together may hold for requests still arriving "
+                 "(like Redis's maxmemory-clients); a connection that would pass it: -ERR and "
+                 "close")
+      ->envname("NEDBD_RESP2_QUERY_BUFFER_TOTAL")
+      ->check(CLI::Range(std::size_t{1} << 20, std::size_t{1} << 40))
       ->capture_default_str();
 }
 
@@ -135,6 +165,11 @@ int main(int argc, char** argv) {
     std::cerr << "nedbd: " << why << std::endl;
     return 2;
   }
+  if (config.max_body_total < config.max_body) {
+    std::cerr << "nedbd: --max-body-total (" << config.max_body_total
+              << ") must be at least --max-body (" << config.max_body << ")" << std::endl;
+    return 2;
+  }
 
   // SIGTERM/SIGINT are taken by sigwait() in main; every thread started
   // below inherits the mask, so none of them is interrupted by a signal.
@@ -148,6 +183,7 @@ int main(int argc, char** argv) {
   try {
     nedb::Options db_options;
     db_options.sync = SyncOf(config.sync);
+    db_options.expire_interval_ms = config.expire_interval_ms;
     db_options.logger = [](const std::string& msg) { std::cerr << "nedbd: " << msg << std::endl; };
     nedbd::DbRegistry registry(config.data, db_options);
     if (!OpenAll(registry)) return 1;
@@ -161,6 +197,7 @@ int main(int argc, char** argv) {
     options.host = config.host;
     options.port = static_cast<std::uint16_t>(config.port);
     options.max_body = config.max_body;
+    options.max_body_total = config.max_body_total;
     options.threads = config.threads;
     options.blocking_threads = config.blocking_threads;
     nedbd::HttpServer server(options, router, metrics);
@@ -175,7 +212,9 @@ int main(int argc, char** argv) {
           nedbd::RespServerOptions{.host = config.host,
                                    .port = static_cast<std::uint16_t>(config.resp2_port),
                                    .token = config.token,
-                                   .sync_always = db_options.sync == nedb::Sync::Always},
+                                   .sync_always = db_options.sync == nedb::Sync::Always,
+                                   .query_buffer_limit = config.resp2_query_buffer_limit,
+                                   .query_buffer_total = config.resp2_query_buffer_total},
           config.threads);
       std::cout << "resp2 \u2014 redis:// " << config.host << ":" << resp2->port()
                 << " (RESP2 wire protocol)" << std::endl;

@@ -15,6 +15,7 @@
 #ifndef NEDB_NEDB_H_
 #define NEDB_NEDB_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -45,16 +46,31 @@ inline constexpr const char* kVersion = NEDB_VERSION_STRING;
 // both before writing anything.
 std::string EncryptionRefusal(const Options& options = {});
 
+// The largest document: its canonical JSON text (what get_text() returns)
+// is at most 16 MiB. The one size limit of NEDB end to end: a Redis value
+// is stored in a document of this size at most (RESP bulk strings are
+// capped at it too), and nedbd's default HTTP body limit admits one
+// document of this size with its request's other fields. A larger
+// document is refused with InvalidArgument("document is N bytes, over
+// NEDB's document size limit of 16777216 bytes (16 MiB)").
+inline constexpr std::size_t kMaxDocumentBytes = std::size_t{16} << 20;
+
 // Counters and sizes of an open database (NEDB::stats()).
 struct Stats {
   std::uint64_t seq = 0;  // seq of the last op
   // Ops appended since this NEDB was opened, by kind: "put", "delete",
   // "link", "unlink", "checkpoint" (every kind is present, 0 if none).
   std::map<std::string, std::uint64_t> ops_appended;
-  std::uint64_t fsyncs = 0;     // fsyncs of the log since open (0 in memory)
-  std::uint64_t live_docs = 0;  // documents live at HEAD
+  std::uint64_t fsyncs = 0;  // fsyncs of the log since open (0 in memory)
+  // Documents live at HEAD: neither deleted nor expired (past their
+  // "_expires_at" by the Env clock, whether or not the delete op that
+  // reclaims them has been appended yet).
+  std::uint64_t live_docs = 0;
   // Live documents per collection at HEAD (collections with none omitted).
   std::map<std::string, std::uint64_t> collections;
+  // Documents past their expiry whose delete op is not appended yet (the
+  // next HEAD read of each, sweep() or the background expiry removes them).
+  std::uint64_t expired_pending = 0;
 };
 
 class NEDB {
@@ -76,8 +92,9 @@ class NEDB {
 
   // Inserts or fully replaces coll/id with doc (a JSON object). Sets "_id"
   // to id (an existing "_id" must equal id). Returns the stored document.
-  // Throws InvalidArgument for an empty or invalid coll, empty id, or a
-  // non-object doc; ReplayError for a stale nonce. With an idem key already
+  // Throws InvalidArgument for an empty or invalid coll, empty id, a
+  // non-object doc, or one whose canonical text is over kMaxDocumentBytes;
+  // ReplayError for a stale nonce. With an idem key already
   // used, returns that write's original result and appends nothing.
   nlohmann::json put(std::string_view coll, std::string_view id, nlohmann::json doc,
                      const WriteOptions& options = {});
@@ -109,13 +126,19 @@ class NEDB {
   // ---- TTL. A document whose "_expires_at" (seconds since the Unix epoch,
   // per the Env clock) has passed is deleted lazily: a HEAD read (get,
   // query) that meets it appends a delete op (client "nedb") and does not
-  // return it. AS OF reads ignore expiry: they show what was true then. ----
+  // return it; stats() does not count it. AS OF reads ignore expiry: they
+  // show what was true then. With Options::expire_interval_ms a background
+  // thread also deletes expired documents as they fall due (off by default:
+  // embedded databases start no thread unless asked). ----
 
   // Sets or updates coll/id's TTL to ttl_s seconds from now (a put op).
   // Returns false, appending nothing, if the document does not exist.
   bool expire(std::string_view coll, std::string_view id, double ttl_s,
               const WriteOptions& options = {});
-  // Deletes every expired document now; returns how many.
+  // Deletes every expired document now; returns how many. Costs O(expired
+  // documents): an index ordered by expiry time finds them (the first call
+  // on a database opened from a snapshot builds it, O(documents), once).
+  // The deletes go in groups of up to 512 per atomic() (one fsync each).
   std::size_t sweep();
 
   // ---- reads. as_of = s reads the state after every op with seq <= s;

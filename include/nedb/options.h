@@ -45,6 +45,15 @@ struct Options {
   // NotSupported before it touches the disk, so nothing meant to be
   // encrypted is ever written in plain text (fail closed).
   std::optional<std::string> tmk;
+  // Background expiry (durable databases): every expire_interval_ms a
+  // thread of this database deletes the documents whose "_expires_at" has
+  // passed (as sweep() does), finding them through an index ordered by
+  // expiry time, so each pass costs O(expired documents), not O(database);
+  // a pass spends at most a quarter of the interval before yielding to the
+  // next. 0 (the default): off -- expired documents are deleted only when a
+  // HEAD read meets them or sweep() runs (they are never returned or
+  // counted either way). nedbd turns it on (--expire-interval-ms, 100).
+  std::uint32_t expire_interval_ms = 0;
 };
 
 // Per-write options. An aggregate, so designated initializers work:

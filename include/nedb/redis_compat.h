@@ -95,9 +95,10 @@ class RedisReply {
 class RespParser {
  public:
   // Redis's limits for request framing.
-  static constexpr std::size_t kDefaultMaxBulk = 64u << 20;   // 64 MiB per argument
-  static constexpr std::int64_t kMaxMultibulk = 1024 * 1024;  // arguments per command
-  static constexpr std::size_t kMaxInline = 64u << 10;        // inline line, header lines
+  // A bulk string (argument) can be no larger than the document holding it.
+  static constexpr std::size_t kDefaultMaxBulk = kMaxDocumentBytes;  // 16 MiB per argument
+  static constexpr std::int64_t kMaxMultibulk = 1024 * 1024;         // arguments per command
+  static constexpr std::size_t kMaxInline = 64u << 10;               // inline line, header lines
 
   explicit RespParser(std::size_t max_bulk = kDefaultMaxBulk) : max_bulk_(max_bulk) {}
 
@@ -114,6 +115,11 @@ class RespParser {
   const std::string& error() const { return error_; }
   // Bytes received but not yet consumed by a complete command.
   std::size_t buffered() const { return buf_.size() - pos_; }
+  // Memory held for requests still arriving: the input buffer's allocation
+  // (with the room reserved for a bulk string whose length was announced)
+  // and the arguments of an unfinished command copied out so far. A buffer
+  // left empty by complete commands is freed when over kMaxInline.
+  std::size_t memory() const { return buf_.capacity() + pending_bytes_; }
 
  private:
   Status Fail(std::string msg);
@@ -128,6 +134,7 @@ class RespParser {
   std::int64_t multibulk_left_ = 0;  // arguments still to read; 0: none in progress
   std::int64_t bulk_len_ = -1;       // length of the bulk being read; -1: header next
   std::vector<std::string> pending_;
+  std::size_t pending_bytes_ = 0;  // sum of pending_'s sizes
   std::string error_;
 };
 

@@ -34,6 +34,30 @@ std::string ErrorText(const std::exception& e) {
 
 }  // namespace
 
+// The bytes every connection's parser holds for requests still arriving
+// (RespServerOptions::query_buffer_total).
+class RespServer::QueryBudget {
+ public:
+  explicit QueryBudget(std::size_t limit) : limit_(limit) {}
+  // Adds n if the sum stays within the limit; else false, *would_be = the sum.
+  bool TryAdd(std::size_t n, std::size_t* would_be) {
+    std::size_t cur = used_.load(std::memory_order_relaxed);
+    do {
+      if (n > limit_ || cur > limit_ - n) {
+        *would_be = cur + n;
+        return false;
+      }
+    } while (!used_.compare_exchange_weak(cur, cur + n, std::memory_order_relaxed));
+    return true;
+  }
+  void Sub(std::size_t n) { used_.fetch_sub(n, std::memory_order_relaxed); }
+  std::size_t limit() const { return limit_; }
+
+ private:
+  std::atomic<std::size_t> used_{0};
+  const std::size_t limit_;
+};
+
 // Under sync_always: the connections whose replies wait for an fsync. One
 // thread makes them durable: it takes every connection queued so far,
 // flush()es each database they wrote once, and hands each its replies (or,
@@ -78,12 +102,18 @@ class RespServer::Syncer {
 class RespServer::Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, std::shared_ptr<nedb::NEDB> db, nedb::RedisOptions opts,
-             std::size_t max_bulk, std::shared_ptr<Syncer> syncer)
+             const RespServerOptions& options, std::shared_ptr<Syncer> syncer,
+             std::shared_ptr<QueryBudget> budget)
       : socket_(std::move(socket)),
-        parser_(max_bulk),
+        parser_(options.max_bulk),
+        max_bulk_(options.max_bulk),
+        query_buffer_limit_(options.query_buffer_limit),
         defer_(opts.atomic_sync == nedb::AtomicSync::kDefer),
         session_(std::move(db), std::move(opts)),
-        syncer_(std::move(syncer)) {}
+        syncer_(std::move(syncer)),
+        budget_(std::move(budget)),
+        drain_timer_(socket_.get_executor()) {}
+  ~Connection() { budget_->Sub(charged_); }
 
   void Start() {
     boost::system::error_code ec;
@@ -134,8 +164,10 @@ class RespServer::Connection : public std::enable_shared_from_this<Connection> {
       ++count;
       if (nedb::RedisCompat::IsQuit(argv[0])) break;  // what follows QUIT is never run
     }
-    if (count == 0 && !protocol_error_) return Read();
+    if (!protocol_error_) ChargeQueryBuffer();
+    if (count == 0 && !protocol_error_ && limit_error_.empty()) return Read();
     Execute(count);
+    ReleaseLargeArguments(count);
     if (defer_) {
       unsynced_ = session_.take_unsynced();
       if (!unsynced_.empty()) return syncer_->Defer(shared_from_this());
@@ -163,8 +195,79 @@ class RespServer::Connection : public std::enable_shared_from_this<Connection> {
       nedb::RedisReply::Error("ERR " + parser_.error()).AppendResp(&out_);
       ++replies_;
       closing_ = true;
+    } else if (!limit_error_.empty()) {
+      nedb::RedisReply::Error(limit_error_).AppendResp(&out_);
+      ++replies_;
+      closing_ = true;
+      drain_ = true;  // let the client read the error before the connection goes
     }
     if (session_.quit()) closing_ = true;
+  }
+
+  // Charges what the parser holds beyond kQueryBufferFree to the server's
+  // budget; over a limit, sets limit_error_ and frees the parser's memory
+  // (what is still arriving is never parsed).
+  void ChargeQueryBuffer() {
+    const std::size_t mem = parser_.memory();
+    const std::size_t held =
+        mem > RespServerOptions::kQueryBufferFree ? mem - RespServerOptions::kQueryBufferFree : 0;
+    if (held <= charged_) {
+      budget_->Sub(charged_ - held);
+      charged_ = held;
+      return;
+    }
+    std::size_t total = 0;
+    if (held > query_buffer_limit_) {
+      limit_error_ = "ERR client query buffer limit reached: a request still arriving holds " +
+                     std::to_string(mem) + " bytes, over --resp2-query-buffer-limit (" +
+                     std::to_string(query_buffer_limit_) + " bytes); closing the connection";
+    } else if (!budget_->TryAdd(held - charged_, &total)) {
+      limit_error_ =
+          "ERR total query buffer limit reached: requests still arriving on all connections "
+          "would hold " +
+          std::to_string(total) + " bytes, over --resp2-query-buffer-total (" +
+          std::to_string(budget_->limit()) + " bytes); closing the connection";
+    } else {
+      charged_ = held;
+      return;
+    }
+    parser_ = nedb::RespParser(max_bulk_);  // frees the buffer now
+    budget_->Sub(charged_);
+    charged_ = 0;
+  }
+
+  // Arguments of large requests are not kept until the next command.
+  void ReleaseLargeArguments(std::size_t count) {
+    for (std::size_t i = 0; i < count && i < cmds_.size(); ++i) {
+      std::size_t bytes = 0;
+      for (const std::string& a : cmds_[i]) bytes += a.capacity();
+      if (bytes > RespServerOptions::kQueryBufferFree) std::vector<std::string>().swap(cmds_[i]);
+    }
+  }
+
+  // After an error that closes the connection while the client may still be
+  // sending: stop sending (the client reads the error, then EOF), discard
+  // what still arrives, and close once the client does, after kDrainBytes,
+  // or after kDrainTime -- a close with unread input would reset the
+  // connection, and the client could lose the error.
+  static constexpr std::size_t kDrainBytes = std::size_t{64} << 20;
+  static constexpr std::chrono::seconds kDrainTime{2};
+  void Drain() {
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    drain_timer_.expires_after(kDrainTime);
+    drain_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->DoClose();
+    });
+    DrainRead();
+  }
+  void DrainRead() {
+    socket_.async_read_some(asio::buffer(rbuf_), [self = shared_from_this()](
+                                                     boost::system::error_code ec, std::size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > kDrainBytes) return self->DoClose();
+      self->DrainRead();
+    });
   }
 
   // The fsync of this read's writes failed: nothing it wrote is known to
@@ -184,11 +287,12 @@ class RespServer::Connection : public std::enable_shared_from_this<Connection> {
     if (socket_.non_blocking()) sent = socket_.write_some(asio::buffer(out_), ec);
     if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return DoClose();
     if (!ec && sent == out_.size()) {
-      if (closing_) return DoClose();
+      if (closing_) return drain_ ? Drain() : DoClose();
       return Read();
     }
     asio::async_write(socket_, asio::buffer(out_.data() + sent, out_.size() - sent),
                       [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                        if (!ec && self->closing_ && self->drain_) return self->Drain();
                         if (ec || self->closing_) return self->DoClose();
                         self->Read();
                       });
@@ -198,13 +302,27 @@ class RespServer::Connection : public std::enable_shared_from_this<Connection> {
     boost::system::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
+    drain_timer_.cancel();
+    if (charged_ > 0) {  // a closed connection holds no request
+      parser_ = nedb::RespParser(max_bulk_);
+      budget_->Sub(charged_);
+      charged_ = 0;
+    }
   }
 
   tcp::socket socket_;
   nedb::RespParser parser_;
+  const std::size_t max_bulk_;
+  const std::size_t query_buffer_limit_;
   const bool defer_;  // sync_always: replies to writes wait for the Syncer
   nedb::RedisCompat session_;
   std::shared_ptr<Syncer> syncer_;
+  std::shared_ptr<QueryBudget> budget_;
+  std::size_t charged_ = 0;  // of budget_: parser_'s memory beyond kQueryBufferFree
+  std::string limit_error_;  // set when a query buffer limit closes the connection
+  bool drain_ = false;       // closing: Drain() instead of DoClose()
+  std::size_t drained_ = 0;
+  asio::steady_timer drain_timer_;
   std::array<char, 16384> rbuf_;
   std::vector<std::vector<std::string>> cmds_;
   std::string out_;
@@ -319,6 +437,7 @@ void RespServer::Start() {
   registry_.Get(options_.database, /*create=*/true);  // fail early on a bad default database
   if (conn_ios_.empty()) conn_ios_.push_back(&io_);
   if (options_.sync_always && !syncer_) syncer_ = std::make_shared<Syncer>();
+  if (!query_budget_) query_budget_ = std::make_shared<QueryBudget>(options_.query_buffer_total);
   const tcp::endpoint ep(asio::ip::make_address(options_.host), options_.port);
   acceptor_.open(ep.protocol());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
@@ -350,7 +469,7 @@ void RespServer::Accept() {
     std::shared_ptr<Connection> c;
     try {
       c = std::make_shared<Connection>(std::move(socket), registry_.Get(options_.database, true),
-                                       std::move(o), options_.max_bulk, syncer_);
+                                       std::move(o), options_, syncer_, query_budget_);
     } catch (const std::exception&) {
       return Accept();  // the default database cannot be opened: drop this client
     }

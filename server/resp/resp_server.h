@@ -46,7 +46,8 @@ struct RespServerOptions {
   // The database a connection starts on, and what SELECT 0 selects.
   std::string database = "default";
   // Largest bulk string (argument) accepted; larger ones are a protocol
-  // error. Redis's proto-max-bulk-len is 512 MB; nedbd's default is 64 MiB.
+  // error. Redis's proto-max-bulk-len is 512 MB; nedbd's is NEDB's document
+  // size limit, 16 MiB (no value can be stored in less).
   std::size_t max_bulk = nedb::RespParser::kDefaultMaxBulk;
   // Set when the databases use nedb::Sync::Always. Write commands then
   // return once their bytes reach the OS (nedb::AtomicSync::kDefer), and
@@ -59,6 +60,17 @@ struct RespServerOptions {
   bool sync_always = false;
   // Connections beyond this are refused with "-ERR max number of clients reached".
   std::size_t max_clients = 10000;
+  // Memory of requests still arriving (Redis's client-query-buffer-limit,
+  // per connection, and maxmemory-clients, over all connections, for query
+  // buffers): what a connection's parser holds beyond its first
+  // kQueryBufferFree bytes -- the bytes of an unfinished request, and the
+  // room reserved for a bulk string whose length it announced. A connection
+  // over query_buffer_limit, or whose growth would take the sum over every
+  // connection past query_buffer_total, is answered "-ERR ..." naming the
+  // limit and closed (it is not read any further); the others go on.
+  std::size_t query_buffer_limit = std::size_t{64} << 20;
+  std::size_t query_buffer_total = std::size_t{256} << 20;
+  static constexpr std::size_t kQueryBufferFree = std::size_t{64} << 10;
 };
 
 class RespServer {
@@ -89,6 +101,7 @@ class RespServer {
 
   class Connection;
   class Syncer;
+  class QueryBudget;
 
  private:
   void Accept();
@@ -99,8 +112,9 @@ class RespServer {
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
   std::vector<boost::asio::io_context*> conn_ios_;
-  std::shared_ptr<Syncer> syncer_;  // sync_always only (made by Start())
-  std::size_t next_io_ = 0;         // round-robin over conn_ios_ (acceptor strand only)
+  std::shared_ptr<Syncer> syncer_;             // sync_always only (made by Start())
+  std::shared_ptr<QueryBudget> query_budget_;  // query_buffer_total over every connection
+  std::size_t next_io_ = 0;                    // round-robin over conn_ios_ (acceptor strand only)
   std::atomic<std::int64_t> next_id_{1};
   std::atomic<bool> stopped_{false};
   mutable std::mutex mu_;  // guards conns_

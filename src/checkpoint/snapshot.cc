@@ -284,6 +284,7 @@ void SnapshotCodec::Load(std::string_view bytes, State* st, SnapshotHeader* h) {
 void SnapshotCodec::Load(Arena arena, std::size_t size, State* st, SnapshotHeader* h) {
   const char* const data = arena.data();
   st->docs_.AdoptArena(std::move(arena));
+  st->expiry_built_ = false;  // documents arrive without Apply: built on first use
   const std::string_view bytes(data, size);
   const std::size_t nl = bytes.find('\n');
   if (nl == std::string_view::npos) Bad("no header line");

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "db/db_impl.h"
 
+#include <absl/container/flat_hash_map.h>
+
 #include <algorithm>
 #include <cstring>
 #include <iostream>
+#include <limits>
 
 #include "db/meta.h"
 #include "env/file_util.h"
@@ -22,6 +25,7 @@ NEDB::Impl::Impl(const std::string& path, Options options)
   if (std::string why = EncryptionRefusal(options_); !why.empty()) throw NotSupported(why);
   env_ = options_.env != nullptr ? options_.env : Env::Default();
   OpenDurable();
+  if (options_.expire_interval_ms > 0) StartExpirer();
 }
 
 NEDB::Impl::~Impl() {
@@ -131,6 +135,83 @@ bool NEDB::Impl::ExpireNow(std::string_view coll, std::string_view id, double no
     return b != nullptr && IsExpired(b->view(), now);
   });
   return out.what == WriteOutcome::kAppended;
+}
+
+void NEDB::Impl::EnsureExpiryIndex() const {
+  {
+    std::shared_lock<std::shared_mutex> sl(state_mu_);
+    if (state_.expiry_built()) return;
+  }
+  std::unique_lock<std::shared_mutex> sl(state_mu_);
+  if (!state_.expiry_built()) const_cast<State&>(state_).BuildExpiryIndex();
+}
+
+std::size_t NEDB::Impl::SweepDue(std::size_t max, std::chrono::steady_clock::time_point deadline) {
+  CheckOpen();
+  EnsureExpiryIndex();
+  std::size_t total = 0;
+  std::vector<std::pair<std::string, std::string>> due;
+  while (total < max) {
+    const double now = NowSeconds();
+    const std::size_t want = std::min(kSweepBatch, max - total);
+    due.clear();
+    {
+      std::shared_lock<std::shared_mutex> sl(state_mu_);
+      state_.expiry().ForEachDue(
+          now, [&](const Collection* c, const std::string& name, std::uint32_t e) {
+            due.emplace_back(name, c->entries()[e].id);
+            return due.size() < want;
+          });
+    }
+    if (due.empty()) break;
+    std::size_t n = 0;
+    Atomic(
+        [&] {
+          for (const auto& [coll, id] : due) n += ExpireNow(coll, id, now) ? 1 : 0;
+        },
+        AtomicSync::kWait);
+    total += n;
+    // n == 0: what the index called due was not (it cannot be, but never spin).
+    if (n == 0 || due.size() < want || std::chrono::steady_clock::now() >= deadline) break;
+  }
+  return total;
+}
+
+void NEDB::Impl::StartExpirer() {
+  EnsureExpiryIndex();  // at open, before any client waits on the state lock
+  expirer_ = std::thread([this] { ExpirerLoop(); });
+}
+
+void NEDB::Impl::StopExpirer() {
+  {
+    std::lock_guard<std::mutex> l(expirer_mu_);
+    expirer_stop_ = true;
+  }
+  expirer_cv_.notify_all();
+  if (expirer_.joinable()) expirer_.join();
+}
+
+void NEDB::Impl::ExpirerLoop() {
+  const std::chrono::milliseconds interval(options_.expire_interval_ms);
+  // Like Redis's active expiry: at most a quarter of each interval.
+  const auto budget =
+      std::max<std::chrono::steady_clock::duration>(std::chrono::milliseconds(1), interval / 4);
+  bool failing = false;
+  std::unique_lock<std::mutex> l(expirer_mu_);
+  for (;;) {
+    if (expirer_cv_.wait_for(l, interval, [this] { return expirer_stop_; })) return;
+    l.unlock();
+    try {
+      SweepDue(std::numeric_limits<std::size_t>::max(), std::chrono::steady_clock::now() + budget);
+      failing = false;
+    } catch (const ClosedError&) {
+      return;
+    } catch (const std::exception& e) {
+      if (!failing) Log(std::string("background expiry failed (retrying): ") + e.what());
+      failing = true;
+    }
+    l.lock();
+  }
 }
 
 nlohmann::json NEDB::Impl::ExplainQuery(const nql::Query& q) {
@@ -377,6 +458,9 @@ void NEDB::Impl::Flush() {
 }
 
 void NEDB::Impl::Close() {
+  // Inside atomic() the expiry thread may be waiting for our write lock.
+  if (InAtomic()) throw InvalidArgument("close() cannot be called inside atomic()");
+  StopExpirer();
   std::unique_lock<std::mutex> wl = LockWriter("close");
   if (closed_.exchange(true)) return;
   std::unique_ptr<LogWriter> w = std::move(writer_);
@@ -393,12 +477,23 @@ Stats NEDB::Impl::GetStats() const {
         appended_[k].load(std::memory_order_relaxed);
   }
   if (writer_) st.fsyncs = writer_->fsync_count();
+  EnsureExpiryIndex();
+  const double now = NowSeconds();
   std::shared_lock<std::shared_mutex> sl(state_mu_);
   st.seq = state_.seq();
+  // Expired documents are not live, deleted or not yet: O(expired).
+  absl::flat_hash_map<const Collection*, std::uint64_t> expired;
+  state_.expiry().ForEachDue(now, [&](const Collection* c, const std::string&, std::uint32_t) {
+    ++expired[c];
+    ++st.expired_pending;
+    return true;
+  });
   for (const auto& [name, coll] : state_.docs().collections()) {
-    if (coll->live() == 0) continue;
-    st.collections[name] = coll->live();
-    st.live_docs += coll->live();
+    auto x = expired.find(coll.get());
+    const std::uint64_t live = coll->live() - (x == expired.end() ? 0 : x->second);
+    if (live == 0) continue;
+    st.collections[name] = live;
+    st.live_docs += live;
   }
   return st;
 }

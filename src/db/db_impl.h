@@ -5,12 +5,15 @@
 #define NEDB_DB_DB_IMPL_H_
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 
 #include "log/log_writer.h"
 #include "log/mem_log.h"
@@ -81,6 +84,15 @@ class NEDB::Impl {
   double NowSeconds() const { return static_cast<double>(env_->NowMicros()) / 1e6; }
   // Appends a delete of coll/id if it is live and expired at now; true if so.
   bool ExpireNow(std::string_view coll, std::string_view id, double now);
+  // Builds the state's expiry index if it was loaded without one (a
+  // snapshot open): O(documents), once. Const: the index is a view of
+  // the documents, the same whenever it is built.
+  void EnsureExpiryIndex() const;
+  // Deletes up to max expired documents, earliest expiry first, in atomic()
+  // groups of kSweepBatch (one fsync each); stops after the group during
+  // which `deadline` passed. Returns how many it deleted.
+  static constexpr std::size_t kSweepBatch = 512;
+  std::size_t SweepDue(std::size_t max, std::chrono::steady_clock::time_point deadline);
   void Log(const std::string& msg) const;
 
   // Reads the whole log (up to its current end) into fn; kStrict.
@@ -112,6 +124,10 @@ class NEDB::Impl {
   bool OpenFromSnapshot(const std::string& log, std::uint64_t* valid_bytes);
   void WriteGenesis();
   void AppendLine(std::string_view line, std::uint64_t* end);
+  // The background expiry thread (Options::expire_interval_ms).
+  void StartExpirer();
+  void StopExpirer();
+  void ExpirerLoop();
 
   std::string path_;
   Options options_;
@@ -130,6 +146,10 @@ class NEDB::Impl {
   std::mutex history_mu_;
   std::unique_ptr<State> history_;  // ops [0, base_seq_], built on first use
   nlohmann::json open_info_;
+  std::mutex expirer_mu_;  // guards expirer_stop_
+  std::condition_variable expirer_cv_;
+  bool expirer_stop_ = false;
+  std::thread expirer_;  // declared last: joined (Close) before the rest goes
 };
 
 }  // namespace nedb

@@ -2,7 +2,9 @@
 // nedb::NEDB: argument checks and result shaping over NEDB::Impl.
 #include "nedb/nedb.h"
 
+#include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "db/db_impl.h"
 #include "db/validate.h"
@@ -29,6 +31,15 @@ std::string Canonical(const nlohmann::json& doc) {
 // Stored documents are canonical JSON: the fast parser (same result as
 // nlohmann::json::parse, 2-3x quicker).
 nlohmann::json ParseStored(const Blob* b) { return ParseJsonText(b->view()); }
+
+static_assert(logfmt::kMaxDocBytes == kMaxDocumentBytes, "one document size limit");
+
+// The error for a document over kMaxDocumentBytes (nedb.h and the docs quote it).
+InvalidArgument DocumentTooLarge(std::size_t bytes) {
+  return InvalidArgument("document is " + std::to_string(bytes) +
+                         " bytes, over NEDB's document size limit of " +
+                         std::to_string(kMaxDocumentBytes) + " bytes (16 MiB)");
+}
 
 // A put's idem key that an op of another kind used first is an error.
 void RequirePutIdem(const IdemRecord& r, const WriteOptions& options) {
@@ -74,10 +85,7 @@ NEDB::Impl::WriteOutcome PutTree(NEDB::Impl& impl, std::string_view coll, std::s
                           std::string(id) + "\"");
   }
   const std::string text = Canonical(doc);
-  if (text.size() > logfmt::kMaxDocBytes) {
-    throw InvalidArgument("document is " + std::to_string(text.size()) + " bytes; the limit is " +
-                          std::to_string(logfmt::kMaxDocBytes));
-  }
+  if (text.size() > kMaxDocumentBytes) throw DocumentTooLarge(text.size());
   OpView op;
   op.kind = OpKind::kPut;
   op.coll = coll;
@@ -120,10 +128,7 @@ std::uint64_t NEDB::put_text(std::string_view coll, std::string_view id, std::st
   ValidateCollection(coll);
   ValidateId(id);
   ValidateWriteOptions(options);
-  if (doc_text.size() > logfmt::kMaxDocBytes) {
-    throw InvalidArgument("document is " + std::to_string(doc_text.size()) +
-                          " bytes; the limit is " + std::to_string(logfmt::kMaxDocBytes));
-  }
+  if (doc_text.size() > kMaxDocumentBytes) throw DocumentTooLarge(doc_text.size());
   std::string why;
   if (!IsCanonicalJsonObject(doc_text, &why)) {
     throw InvalidArgument("put_text: the document is not canonical JSON: " + why);
@@ -275,21 +280,8 @@ bool NEDB::expire(std::string_view coll, std::string_view id, double ttl_s,
 }
 
 std::size_t NEDB::sweep() {
-  impl_->CheckOpen();
-  const double now = impl_->NowSeconds();
-  std::vector<std::pair<std::string, std::string>> due;
-  {
-    std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
-    for (const auto& [name, c] : impl_->state_.docs().collections()) {
-      for (const auto& entry : c->entries()) {
-        const Version& v = entry.chain.back();
-        if (v.blob && IsExpired(v.blob->view(), now)) due.emplace_back(name, entry.id);
-      }
-    }
-  }
-  std::size_t n = 0;
-  for (const auto& [coll, id] : due) n += impl_->ExpireNow(coll, id, now) ? 1 : 0;
-  return n;
+  return impl_->SweepDue(std::numeric_limits<std::size_t>::max(),
+                         std::chrono::steady_clock::time_point::max());
 }
 
 std::vector<std::string> NEDB::neighbors(std::string_view from, std::string_view rel,

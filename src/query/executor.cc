@@ -390,12 +390,8 @@ Plan MakePlan(const nql::Query& q, const State& st, std::uint64_t seq) {
 }
 
 bool IsExpired(std::string_view doc, double now) {
-  static const std::vector<std::string> kPath = {"_expires_at"};
-  ValueView v = LookupField(doc, kPath);
-  if (v.rank != Rank::kNumber) return false;
-  Scalar t = Scalar::FromView(v);
-  const long double at = t.is_int ? static_cast<long double>(t.i) : t.d;
-  return at <= now;
+  const std::optional<double> at = ExpiresAtOf(doc);  // as the expiry index reads it
+  return at && *at <= now;
 }
 
 std::vector<nlohmann::json> Execute(const Plan& p, const State& st,

@@ -128,7 +128,11 @@ RespParser::Status RespParser::Next(std::vector<std::string>* argv) {
   if (!error_.empty()) return Status::kError;
   // Drop what earlier commands consumed, without moving a large tail often.
   if (pos_ == buf_.size()) {
-    buf_.clear();
+    if (buf_.capacity() > kMaxInline) {
+      std::string().swap(buf_);  // after a large request: do not keep its room
+    } else {
+      buf_.clear();
+    }
     pos_ = 0;
   } else if (pos_ > (256u << 10) && pos_ * 2 > buf_.size()) {
     buf_.erase(0, pos_);
@@ -157,6 +161,7 @@ RespParser::Status RespParser::Next(std::vector<std::string>* argv) {
       multibulk_left_ = n;
       bulk_len_ = -1;
       pending_.clear();
+      pending_bytes_ = 0;
       pending_.reserve(static_cast<std::size_t>(std::min<std::int64_t>(n, 1024)));
     }
     while (multibulk_left_ > 0) {
@@ -184,12 +189,14 @@ RespParser::Status RespParser::Next(std::vector<std::string>* argv) {
       const std::size_t need = static_cast<std::size_t>(bulk_len_) + 2;
       if (buf_.size() - pos_ < need) return Status::kNeedMore;
       pending_.emplace_back(buf_.data() + pos_, static_cast<std::size_t>(bulk_len_));
+      pending_bytes_ += static_cast<std::size_t>(bulk_len_);
       pos_ += need;
       bulk_len_ = -1;
       --multibulk_left_;
     }
     argv->swap(pending_);
     pending_.clear();
+    pending_bytes_ = 0;
     return Status::kCommand;
   }
 }

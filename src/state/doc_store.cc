@@ -111,6 +111,7 @@ DocStore::Change DocStore::Put(std::string_view coll, std::string_view id, std::
   Collection& c = *it->second;
   Change ch;
   ch.changed = true;
+  ch.coll = &c;
   ch.entry = c.FindOrAdd(id);
   VersionChain& chain = c.chain(ch.entry);
   if (!chain.empty()) ch.old = chain.back().blob.get();
@@ -129,6 +130,7 @@ DocStore::Change DocStore::Delete(std::string_view coll, std::string_view id, st
   VersionChain& chain = c.chain(static_cast<std::uint32_t>(e));
   if (chain.empty() || chain.back().blob == nullptr) return ch;
   ch.changed = true;
+  ch.coll = &c;
   ch.entry = static_cast<std::uint32_t>(e);
   ch.old = chain.back().blob.get();
   chain.push_back(Version{seq, nullptr});

@@ -236,8 +236,9 @@ class DocStore {
   // What a put or delete changed at HEAD.
   struct Change {
     bool changed = false;
-    std::uint32_t entry = 0;    // the document's entry in its collection
-    const Blob* old = nullptr;  // the previous HEAD version, if live
+    const Collection* coll = nullptr;  // changed: the document's collection
+    std::uint32_t entry = 0;           // the document's entry in its collection
+    const Blob* old = nullptr;         // the previous HEAD version, if live
   };
   // Appends a version of coll/id holding doc.
   Change Put(std::string_view coll, std::string_view id, std::uint64_t seq, std::string_view doc);

@@ -10,6 +10,10 @@ void State::Apply(const OpView& op) {
     case OpKind::kGenesis: has_genesis_ = true; break;
     case OpKind::kPut: {
       DocStore::Change ch = docs_.Put(op.coll, op.id, op.seq, op.doc);
+      if (expiry_built_) {
+        const std::optional<double> at = ExpiresAtOf(op.doc);
+        if (at || !expiry_.empty()) expiry_.Set(ch.coll, op.coll, ch.entry, at);
+      }
       if (indexes_.Has(op.coll)) {
         indexes_.OnChange(op.coll, ch.entry, ch.old ? ch.old->view() : std::string_view(), op.doc);
       }
@@ -17,6 +21,9 @@ void State::Apply(const OpView& op) {
     }
     case OpKind::kDelete: {
       DocStore::Change ch = docs_.Delete(op.coll, op.id, op.seq);
+      if (ch.changed && expiry_built_ && !expiry_.empty()) {
+        expiry_.Set(ch.coll, op.coll, ch.entry, std::nullopt);
+      }
       if (ch.changed && indexes_.Has(op.coll)) {
         indexes_.OnChange(op.coll, ch.entry, ch.old->view(), std::string_view());
       }
@@ -54,6 +61,19 @@ void State::AddIndex(const IndexSpec& spec) {
     }
   }
   indexes_.Add(std::move(ix));
+}
+
+void State::BuildExpiryIndex() {
+  expiry_ = ExpiryIndex();
+  for (const auto& [name, c] : docs_.collections()) {
+    const auto& entries = c->entries();
+    for (std::uint32_t e = 0; e < entries.size(); ++e) {
+      const VersionChain& chain = entries[e].chain;
+      if (chain.empty() || !chain.back().blob) continue;
+      if (auto at = ExpiresAtOf(chain.back().blob->view())) expiry_.Set(c.get(), name, e, at);
+    }
+  }
+  expiry_built_ = true;
 }
 
 std::uint64_t State::last_nonce(std::string_view client) const {

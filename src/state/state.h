@@ -12,6 +12,7 @@
 #include "index/index.h"
 #include "log/op.h"
 #include "state/doc_store.h"
+#include "state/expiry_index.h"
 #include "state/graph.h"
 #include "util/str_map.h"
 
@@ -38,6 +39,14 @@ class State {
   const DocStore& docs() const { return docs_; }
   const Graph& graph() const { return graph_; }
   const IndexSet& indexes() const { return indexes_; }
+  // The HEAD documents with an "_expires_at", by expiry time. Only
+  // maintained once built: a fresh state starts with it built (empty); a
+  // snapshot load leaves it unbuilt (NEDB::Impl builds it on first use, so
+  // opening pays nothing for it).
+  const ExpiryIndex& expiry() const { return expiry_; }
+  bool expiry_built() const { return expiry_built_; }
+  // Fills the expiry index from the HEAD documents. REQUIRES: exclusive access.
+  void BuildExpiryIndex();
 
   // Adds an index and fills it from the HEAD documents. REQUIRES: not
   // already present; exclusive access.
@@ -63,6 +72,8 @@ class State {
   DocStore docs_;
   Graph graph_;
   IndexSet indexes_;
+  ExpiryIndex expiry_;
+  bool expiry_built_ = true;
   StrMap<std::uint64_t> nonces_;
   StrMap<IdemRecord> idem_;
   std::uint64_t counts_[8] = {};

@@ -2,6 +2,7 @@
 // A RESP2 server for tests and benchmarks, without the HTTP side:
 //   resp_harness --data DIR [--port 0] [--sync always|everysec|no] [--token T]
 //                [--threads N] [--database NAME] [--max-bulk BYTES]
+//                [--expire-interval-ms N (default 100, as nedbd; 0: off)]
 // Prints "port <n>" once listening; SIGTERM/SIGINT stop it (checkpointing
 // nothing; the databases are closed cleanly).
 #include <utility>  // before Asio (Boost 1.74 + C++20)
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   nedbd::RespServerOptions opts;
   opts.port = 0;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::uint32_t expire_interval_ms = 100;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--data") {
@@ -41,6 +43,8 @@ int main(int argc, char** argv) {
       opts.database = v;
     } else if (k == "--max-bulk") {
       opts.max_bulk = std::stoull(v);
+    } else if (k == "--expire-interval-ms") {
+      expire_interval_ms = static_cast<std::uint32_t>(std::stoul(v));
     } else {
       std::cerr << "unknown option " << k << "\n";
       return 2;
@@ -50,6 +54,7 @@ int main(int argc, char** argv) {
   dbo.sync = sync == "always"     ? nedb::Sync::Always
              : sync == "everysec" ? nedb::Sync::EverySec
                                   : nedb::Sync::None;
+  dbo.expire_interval_ms = expire_interval_ms;
   opts.sync_always = dbo.sync == nedb::Sync::Always;
   try {
     // Block SIGINT/SIGTERM in every thread; main waits for them.

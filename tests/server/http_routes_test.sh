@@ -10,7 +10,8 @@ source "$(dirname "$0")/lib.sh" "$1"
 V=$(sed 's/\./\\./g' <<<"$NEDB_VERSION")
 [ "$("$NEDBD" --version)" = "nedbd $NEDB_VERSION" ] || fail "--version: $("$NEDBD" --version)"
 
-start_nedbd --max-body 4096
+# Background expiry off: /sweep below must be what deletes the expired row.
+start_nedbd --max-body 4096 --expire-interval-ms 0
 grep -q "auth=off" "$WORK/out.log" || fail "boot line without auth=off"
 grep -q "^nedbd $V — http://127\.0\.0\.1:$PORT data=$DATA auth=off$" "$WORK/out.log" ||
   fail "boot line: $(head -1 "$WORK/out.log")"
