@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "db/validate.h"
 #include "nedb/errors.h"
 #include "query/nql_lexer.h"
 
@@ -191,8 +192,19 @@ class Parser {
     Advance();
   }
 
-  // A plain identifier (collection or relation name).
+  // A collection or relation name: an identifier, or a double-quoted string
+  // holding any name the engine accepts (db/validate.h's rule).
   std::string Name(std::string_view what) {
+    if (tok_.kind == TokenKind::kString) {
+      if (const char* why = NameProblem(tok_.str)) {
+        const std::string_view noun = what.substr(what.rfind("a ", 0) == 0 ? 2 : 0);
+        Fail("invalid " + std::string(noun) + ": the quoted name " + why + " (a name is " +
+             std::string(kNameRule) + ")");
+      }
+      std::string name = std::move(tok_.str);
+      Advance();
+      return name;
+    }
     if (tok_.kind != TokenKind::kWord) Fail("expected " + std::string(what));
     if (tok_.dotted) {
       Fail("expected " + std::string(what) + " (an identifier without '.')");
@@ -267,6 +279,17 @@ void AppendName(std::string& out, std::string_view name, std::string_view what) 
   out.append(name);
 }
 
+// A collection or relation name: bare when it is an identifier, else quoted.
+void AppendCollName(std::string& out, const std::string& name, std::string_view what) {
+  if (IsIdentifier(name)) {
+    out.append(name);
+  } else if (const char* why = NameProblem(name)) {
+    Invalid(std::string(what) + " \"" + NearText(name, 0, name.size()) + "\" " + why);
+  } else {
+    out += nlohmann::json(name).dump();
+  }
+}
+
 void AppendField(std::string& out, const FieldPath& f) {
   if (f.parts.empty()) {
     FieldPath parsed;
@@ -338,7 +361,7 @@ FieldPath ParseFieldPath(std::string_view text) {
 
 std::string ToNql(const Query& q) {
   std::string out = "FROM ";
-  AppendName(out, q.coll, "collection");
+  AppendCollName(out, q.coll, "collection");
   if (q.as_of) out += " AS OF " + std::to_string(*q.as_of);
   for (std::size_t k = 0; k < q.where.size(); ++k) {
     const Condition& c = q.where[k];
@@ -360,7 +383,7 @@ std::string ToNql(const Query& q) {
   }
   if (q.traverse) {
     out += " TRAVERSE ";
-    AppendName(out, *q.traverse, "relation");
+    AppendCollName(out, *q.traverse, "relation");
   }
   if (q.group_by) {
     const GroupBy& g = *q.group_by;
