@@ -99,7 +99,7 @@ RedisReply FlushDb(Ctx& c, const Argv& a) {
     Fail(kSyntaxError);
   }
   for (const auto& [coll, count] : c.db.stats().collections) {
-    for (const nlohmann::json& doc : c.db.query("FROM " + coll)) {
+    for (const nlohmann::json& doc : c.db.q(coll).run()) {  // any collection name
       auto id = doc.find("_id");
       if (id != doc.end() && id->is_string()) c.db.remove(coll, id->get_ref<const std::string&>());
     }
