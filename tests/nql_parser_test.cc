@@ -618,6 +618,17 @@ const BadCase kBadQueries[] = {
     {"FROM users TRAVERSE \"a:b\"", 20, "invalid relation name: the quoted name contains ':'"},
     {"FROM users TRAVERSE \"\"", 20, "invalid relation name: the quoted name is empty"},
     {"FROM \"users\".x", 12, "(near \".\"): expected AS OF"},
+    // A bare name run into other characters: the error says how to quote it.
+    {"FROM users-v2 WHERE a = 1", 10,
+     "(near \"-\"): expected AS OF, WHERE, SEARCH, ORDER BY, TRAVERSE, GROUP BY, LIMIT or end of "
+     "query (a name with other characters than letters, digits and '_' is double-quoted: "
+     "\"users-v2\")"},
+    {"FROM users-2", 10, "double-quoted: \"users-2\")"},
+    {"FROM caf\xC3\xA9", 8, "double-quoted: \"caf\xC3\xA9\")"},
+    {"FROM t TRAVERSE follows/v2", 23, "double-quoted: \"follows/v2\")"},
+    {"FROM a.b LIMIT 1", 5,
+     "(an identifier without '.') (a name with other characters than "
+     "letters, digits and '_' is double-quoted: \"a.b\")"},
 };
 
 TEST(nqlParserTest, InvalidQueries) {

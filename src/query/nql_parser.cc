@@ -181,8 +181,21 @@ class Parser {
       what.append(kOrderHint);
     } else if (tok_.raw == ";") {
       what += " (a trailing ';' is not part of NQL)";
+    } else if (tok_.kind != TokenKind::kEnd && tok_.pos == bare_name_end_) {
+      what += QuoteHint(bare_name_);  // FROM users-v2
     }
     Fail(what);
+  }
+
+  // For a bare name run into other characters: how to quote the word at
+  // start (up to whitespace), if that word is a valid name.
+  std::string QuoteHint(std::size_t start) const {
+    std::size_t end = text_.find_first_of(" \t\r\n", start);
+    if (end == std::string_view::npos) end = text_.size();
+    const std::string_view word = text_.substr(start, end - start);
+    if (NameProblem(word) != nullptr) return "";
+    return " (a name with other characters than letters, digits and '_' is double-quoted: " +
+           nlohmann::json(std::string(word)).dump() + ")";
   }
 
   void ExpectSecondWord(std::string_view second, std::string_view first) {
@@ -207,8 +220,10 @@ class Parser {
     }
     if (tok_.kind != TokenKind::kWord) Fail("expected " + std::string(what));
     if (tok_.dotted) {
-      Fail("expected " + std::string(what) + " (an identifier without '.')");
+      Fail("expected " + std::string(what) + " (an identifier without '.')" + QuoteHint(tok_.pos));
     }
+    bare_name_ = tok_.pos;
+    bare_name_end_ = tok_.pos + tok_.raw.size();
     std::string name(tok_.raw);
     Advance();
     return name;
@@ -268,6 +283,8 @@ class Parser {
   std::string_view text_;
   Lexer lex_;
   Token tok_;
+  std::size_t bare_name_ = 0;                           // the last bare name's start
+  std::size_t bare_name_end_ = std::string_view::npos;  // and end
 };
 
 [[noreturn]] void Invalid(const std::string& what) { throw InvalidArgument("ToNql: " + what); }
