@@ -29,7 +29,6 @@ inline constexpr std::string_view kNameRule =
 // What is wrong with name ("is empty", "contains ':'", ...), or nullptr if it
 // follows the rule.
 const char* NameProblem(std::string_view name);
-inline bool IsCollectionName(std::string_view name) { return NameProblem(name) == nullptr; }
 
 // Throw InvalidArgument naming the rule unless coll (rel) follows it.
 void ValidateCollection(std::string_view coll);
