@@ -288,6 +288,52 @@ TEST(nqlParserTest, DottedPaths) {
   EXPECT_EQ(F("x.where.FROM").parts, (std::vector<std::string>{"x", "where", "FROM"}));
 }
 
+// "A collection is just a string": any name the engine accepts can be
+// written double-quoted after FROM and TRAVERSE; ToNql quotes exactly the
+// names that are not identifiers.
+TEST(nqlParserTest, QuotedNames) {
+  Query q = P(R"(FROM "users-v2" WHERE a = 1)");
+  EXPECT_EQ(q.coll, "users-v2");
+  EXPECT_EQ(ToNql(q), R"(FROM "users-v2" WHERE a = 1)");
+  EXPECT_EQ(ToNql(P(R"(from "users")")), "FROM users");  // an identifier: bare
+  EXPECT_EQ(ToNql(P(R"(FROM "from" TRAVERSE "limit")")), "FROM from TRAVERSE limit");
+  EXPECT_EQ(ToNql(P(R"(FROM"a b"WHERE x=1)")), R"(FROM "a b" WHERE x = 1)");
+  struct Case {
+    std::string text, coll, canon;
+  };
+  const Case kCases[] = {
+      {R"(FROM "a\"b\\c")", "a\"b\\c", R"(FROM "a\"b\\c")"},
+      {R"(FROM "caf\u00e9 \u2615")", "caf\xC3\xA9 \xE2\x98\x95",
+       "FROM \"caf\xC3\xA9 \xE2\x98\x95\""},
+      {"FROM \"caf\xC3\xA9\"", "caf\xC3\xA9", "FROM \"caf\xC3\xA9\""},
+      {R"(FROM "\ud83d\ude00")", "\xF0\x9F\x98\x80", "FROM \"\xF0\x9F\x98\x80\""},
+      {R"(FROM "a.b")", "a.b", R"(FROM "a.b")"},
+      {R"(FROM ".")", ".", R"(FROM ".")"},
+      {R"(FROM "1users")", "1users", R"(FROM "1users")"},
+      {R"(FROM "a\/b")", "a/b", R"(FROM "a/b")"},
+      {R"(FROM "it's")", "it's", R"(FROM "it's")"},
+      {R"(FROM " ")", " ", R"(FROM " ")"},
+      {"FROM \"\xC2\xA0\"", "\xC2\xA0", "FROM \"\xC2\xA0\""},            // NBSP: not a control
+      {"FROM \"" + std::string(129, 'a') + "\"", std::string(129, 'a'),  // too long to be bare
+       "FROM \"" + std::string(129, 'a') + "\""},
+      {"FROM \"" + std::string(256, 'a') + "\"", std::string(256, 'a'),
+       "FROM \"" + std::string(256, 'a') + "\""},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.text);
+    Query got = P(c.text);
+    EXPECT_EQ(got.coll, c.coll);
+    EXPECT_EQ(ToNql(got), c.canon);
+  }
+  q = P(R"(FROM "users-v2" AS OF 3 WHERE a = "x" ORDER BY a TRAVERSE "follows-v2" LIMIT 2)");
+  EXPECT_EQ(q.traverse, "follows-v2");
+  EXPECT_EQ(ToNql(q),
+            R"(FROM "users-v2" AS OF 3 WHERE a = "x" ORDER BY a TRAVERSE "follows-v2" LIMIT 2)");
+  // A name is not a field: a quoted string where a field goes is still an error.
+  EXPECT_THROW(Parse(R"(FROM t WHERE "a" = 1)"), QueryError);
+  EXPECT_THROW(Parse(R"(FROM t ORDER BY "a")"), QueryError);
+}
+
 TEST(nqlParserTest, KeywordsAsIdentifiers) {
   Query q =
       P("FROM from WHERE where = 1 AND and = 2 AND limit.asc = 3 ORDER BY desc DESC "
@@ -421,7 +467,9 @@ const BadCase kBadQueries[] = {
     {"users", 0, "expected FROM"},
     {"FROM", 4, "(at end of query): expected a collection name"},
     {"FROM 1users", 5, "invalid number"},
-    {"FROM \"users\"", 5, "expected a collection name"},
+    {"FROM \"us:ers\"", 5,
+     "(near \"\\\"us:ers\\\"\"): invalid collection name: the quoted name contains ':' (a name is "
+     "1 to 256 bytes of UTF-8 without NUL, control characters or ':')"},
     {"FROM a.b", 5, "expected a collection name (an identifier without '.')"},
     {"FROM users;", 10,
      "(near \";\"): expected AS OF, WHERE, SEARCH, ORDER BY, TRAVERSE, GROUP BY, LIMIT or end of "
@@ -482,7 +530,8 @@ const BadCase kBadQueries[] = {
     {"FROM users ORDER BY age DESC DESC", 29, "expected TRAVERSE, GROUP BY, LIMIT or end of query"},
     {"FROM users TRAVERSE", 19, "expected a relation name"},
     {"FROM users TRAVERSE a.b", 20, "expected a relation name (an identifier without '.')"},
-    {"FROM users TRAVERSE \"follows\"", 20, "expected a relation name"},
+    {"FROM users TRAVERSE \"fol\\u0000lows\"", 20,
+     "invalid relation name: the quoted name contains a NUL byte"},
     {"FROM orders GROUP status COUNT", 18, "expected BY after GROUP"},
     {"FROM orders GROUP BY status", 27, "(at end of query): expected COUNT, SUM, AVG, MIN or MAX"},
     {"FROM orders GROUP BY status TOTAL x", 28, "(near \"TOTAL\"): expected COUNT, SUM"},
@@ -556,6 +605,30 @@ const BadCase kBadQueries[] = {
     {"FROM " + kLongIdent, 5, "identifier too long: expected at most 128 bytes, got 129"},
     {"FROM t WHERE a." + kLongIdent + " = 1", 15, "identifier too long"},
     {"FROM t TRAVERSE " + kLongIdent, 16, "identifier too long"},
+    // Quoted collection and relation names.
+    {"FROM \"\"", 5, "invalid collection name: the quoted name is empty"},
+    {"FROM \"" + std::string(257, 'n') + "\"", 5, "the quoted name is longer than 256 bytes"},
+    {"FROM \"a\\nb\"", 5, "the quoted name contains a control character"},
+    {"FROM \"a\\u007fb\"", 5, "the quoted name contains a control character"},
+    {"FROM \"a\\u0085b\"", 5, "the quoted name contains a control character"},  // C1 (NEL)
+    {"FROM \"a\tb\"", 7, "control character in string"},
+    {"FROM \"a\xFF\"", 7, "invalid UTF-8 in string"},
+    {"FROM \"users", 5, "unterminated string"},
+    {"FROM 'users'", 5, "expected a collection name"},
+    {"FROM users TRAVERSE \"a:b\"", 20, "invalid relation name: the quoted name contains ':'"},
+    {"FROM users TRAVERSE \"\"", 20, "invalid relation name: the quoted name is empty"},
+    {"FROM \"users\".x", 12, "(near \".\"): expected AS OF"},
+    // A bare name run into other characters: the error says how to quote it.
+    {"FROM users-v2 WHERE a = 1", 10,
+     "(near \"-\"): expected AS OF, WHERE, SEARCH, ORDER BY, TRAVERSE, GROUP BY, LIMIT or end of "
+     "query (a name with other characters than letters, digits and '_' is double-quoted: "
+     "\"users-v2\")"},
+    {"FROM users-2", 10, "double-quoted: \"users-2\")"},
+    {"FROM caf\xC3\xA9", 8, "double-quoted: \"caf\xC3\xA9\")"},
+    {"FROM t TRAVERSE follows/v2", 23, "double-quoted: \"follows/v2\")"},
+    {"FROM a.b LIMIT 1", 5,
+     "(an identifier without '.') (a name with other characters than "
+     "letters, digits and '_' is double-quoted: \"a.b\")"},
 };
 
 TEST(nqlParserTest, InvalidQueries) {
@@ -645,14 +718,21 @@ TEST(nqlParserTest, LargeInputsAreFast) {
 
 TEST(nqlParserTest, ToNqlRejectsWhatNqlCannotSay) {
   Query q;
-  q.coll = "bad name";
-  EXPECT_THROW(ToNql(q), InvalidArgument);
-  q.coll = "";
-  EXPECT_THROW(ToNql(q), InvalidArgument);
+  for (const std::string& bad :
+       std::vector<std::string>{"bad:name", "", "a\nb", "\xFF", std::string(257, 'n')}) {
+    q.coll = bad;
+    EXPECT_THROW(ToNql(q), InvalidArgument) << bad;
+  }
+  q.coll = "ok";
+  for (const std::string& bad : std::vector<std::string>{"a:b", "", "a\x01", "\xC3"}) {
+    q.traverse = bad;
+    EXPECT_THROW(ToNql(q), InvalidArgument) << bad;
+  }
+  q.traverse.reset();
   q.coll = "ok";
   EXPECT_EQ(ToNql(q), "FROM ok");
-  q.traverse = "a.b";
-  EXPECT_THROW(ToNql(q), InvalidArgument);
+  q.traverse = "a.b";  // a name, not a path: quoted
+  EXPECT_EQ(ToNql(q), "FROM ok TRAVERSE \"a.b\"");
   q.traverse.reset();
   q.where = {C("x", CmpOp::kEq, json::array({1}))};
   EXPECT_THROW(ToNql(q), InvalidArgument);
@@ -723,8 +803,7 @@ class Generator {
     Query q;
     std::string s;
     Kw(s, "FROM");
-    q.coll = Ident();
-    s += Space() + q.coll;
+    q.coll = Name(s);
     if (Coin()) {
       q.as_of = Uint();
       Kw(s, "AS");
@@ -763,8 +842,7 @@ class Generator {
     }
     if (Coin()) {
       Kw(s, "TRAVERSE");
-      q.traverse = Ident();
-      s += Space() + *q.traverse;
+      q.traverse = Name(s);
     }
     if (Coin()) {
       Kw(s, "GROUP");
@@ -815,6 +893,24 @@ class Generator {
     int len = Below(8) == 0 ? 128 : Below(10);
     for (int k = 1; k < len; ++k) id += kRest[Below(23)];
     return id;
+  }
+
+  // Appends a separating space and a collection or relation name: an
+  // identifier, or (one time in three) a double-quoted name.
+  std::string Name(std::string& s) {
+    s += Space();
+    if (Below(3) != 0) {
+      std::string id = Ident();
+      s += id;
+      return id;
+    }
+    if (Below(8) == 0) {  // the longest names: 256 bytes
+      std::string name = Coin() ? std::string(256, 'n') : "users-v2" + std::string(248, '.');
+      if (Coin()) name.replace(0, 2, "\xc3\xa9");  // still 256 bytes
+      s += json(name).dump();
+      return name;
+    }
+    return String(s, /*name=*/true);
   }
 
   // Appends a separating space and a field path.
@@ -878,22 +974,30 @@ class Generator {
     }
   }
 
-  // Appends a string literal with random escapes; returns its value.
-  std::string String(std::string& s) {
-    if (Coin()) s += Space();
+  // Appends a string literal with random escapes; returns its value. A
+  // name (a quoted collection or relation name) is non-empty and holds no
+  // control character or ':'.
+  std::string String(std::string& s, bool name = false) {
+    if (!name && Coin()) s += Space();
     std::string value;
     s += '"';
-    int n = Below(12);
+    int n = name ? 1 + Below(12) : Below(12);
     for (int k = 0; k < n; ++k) {
       std::uint32_t cp;
       switch (Below(6)) {
-        case 0: cp = static_cast<std::uint32_t>(Below(0x20)); break;
+        case 0: {
+          static constexpr std::uint32_t kNameChars[] = {' ', '-', '.', 0xE9};
+          cp = name ? kNameChars[Below(4)] : static_cast<std::uint32_t>(Below(0x20));
+          break;
+        }
         case 1: cp = "\"\\/'"[Below(4)]; break;
         case 2: cp = 0x80 + static_cast<std::uint32_t>(Below(0xD800 - 0x80)); break;
         case 3: cp = 0x10000 + static_cast<std::uint32_t>(Below(0x100000)); break;
         case 4: cp = 0xE000 + static_cast<std::uint32_t>(Below(0x2000)); break;
         default: cp = 0x20 + static_cast<std::uint32_t>(Below(0x5F)); break;
       }
+      if (name && cp == ':') cp = '-';
+      if (name && cp >= 0x80 && cp < 0xA0) cp += 0x20;  // not a C1 control
       std::string utf8 = Utf8(cp);
       value += utf8;
       bool must_escape = cp < 0x20 || cp == '"' || cp == '\\';

@@ -221,7 +221,7 @@ TEST_F(QueryTest, BuilderMatchesNqlAndRejectsBadInput) {
   EXPECT_THROW(db.q("users").where("a b", "=", 1), QueryError);
   EXPECT_THROW(db.q("users").where("age", "=", json::array()), QueryError);
   EXPECT_THROW(db.q("users").order_by("age", "UP"), QueryError);
-  EXPECT_THROW(db.q("bad-name"), QueryError);
+  EXPECT_THROW(db.q("bad:name"), QueryError);
   EXPECT_EQ(db.q("users").group_by("status", "count").run(),
             db.query("FROM users GROUP BY status COUNT"));
 }
@@ -241,7 +241,7 @@ TEST_F(QueryTest, BadQueriesNameThePosition) {
 TEST_F(QueryTest, CreateIndexValidates) {
   EXPECT_THROW(db.create_index("users", "age", "hash"), InvalidArgument);
   EXPECT_THROW(db.create_index("users", "a..b", "eq"), InvalidArgument);
-  EXPECT_THROW(db.create_index("bad-coll", "a", "eq"), InvalidArgument);
+  EXPECT_THROW(db.create_index("bad:coll", "a", "eq"), InvalidArgument);
   db.create_index("users", "age", "eq");
   db.create_index("users", "age", "eq");  // again: nothing
   EXPECT_EQ(db.indexes(), (std::vector<std::vector<std::string>>{{"users", "age", "eq"}}));

@@ -94,7 +94,11 @@ class NEDB {
   // to id (an existing "_id" must equal id). Returns the stored document.
   // Throws InvalidArgument for an empty or invalid coll, empty id, a
   // non-object doc, or one whose canonical text is over kMaxDocumentBytes;
-  // ReplayError for a stale nonce. With an idem key already
+  // ReplayError for a stale nonce. A collection name -- and a
+  // relation name, and the collection part of a node key -- is any 1 to 256
+  // bytes of UTF-8 without NUL, control characters or ':' ("users-v2",
+  // "café"); NQL and SQL write the ones that are not identifiers
+  // double-quoted. With an idem key already
   // used, returns that write's original result and appends nothing.
   nlohmann::json put(std::string_view coll, std::string_view id, nlohmann::json doc,
                      const WriteOptions& options = {});

@@ -41,13 +41,64 @@ namespace {
 
 }  // namespace
 
-void ValidateCollection(std::string_view coll) {
-  if (coll.empty()) throw InvalidArgument("collection name is empty");
-  if (!IsIdentifier(coll)) {
-    Bad("collection name", coll,
-        "use letters, digits and '_', not starting with a digit, at most 128 bytes");
+const char* NameProblem(std::string_view name) {
+  if (name.empty()) return "is empty";
+  if (name.size() > kMaxCollectionBytes) return "is longer than 256 bytes";
+  for (std::size_t i = 0; i < name.size();) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    if (c == 0) return "contains a NUL byte";
+    if (c < 0x20 || c == 0x7F) return "contains a control character";
+    if (c == ':') return "contains ':'";
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t n = Utf8SeqLen(name.substr(i));
+    if (n == 0) return "is not valid UTF-8";
+    if (c == 0xC2 && static_cast<unsigned char>(name[i + 1]) < 0xA0) {
+      return "contains a control character";  // U+0080-U+009F
+    }
+    i += n;
+  }
+  return nullptr;
+}
+
+namespace {
+
+// name for an error message: at most 64 bytes, control characters and
+// invalid UTF-8 as \xHH.
+std::string Shown(std::string_view name) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  std::size_t i = 0;
+  while (i < name.size() && i < 64) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    const std::size_t n = c < 0x80 ? 1 : Utf8SeqLen(name.substr(i));
+    if (c >= 0x20 && c != 0x7F && n > 0 &&
+        !(c == 0xC2 && static_cast<unsigned char>(name[i + 1]) < 0xA0)) {
+      out.append(name.substr(i, n));
+      i += n;
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+      ++i;
+    }
+  }
+  if (i < name.size()) out += "...";
+  return out;
+}
+
+void CheckName(std::string_view kind, std::string_view name) {
+  if (const char* why = NameProblem(name)) {
+    throw InvalidArgument(std::string(kind) + " name \"" + Shown(name) + "\" " + why + ": a " +
+                          std::string(kind) + " name is " + std::string(kNameRule));
   }
 }
+
+}  // namespace
+
+void ValidateCollection(std::string_view coll) { CheckName("collection", coll); }
 
 void ValidateId(std::string_view id) {
   if (id.empty()) throw InvalidArgument("document id is empty");
@@ -60,18 +111,17 @@ void ValidateNodeKey(std::string_view key, std::string_view what) {
   std::size_t colon = key.find(':');
   if (key.empty()) throw InvalidArgument(std::string(what) + " node key is empty");
   if (colon == std::string_view::npos) Bad(what, key, "a node key is \"collection:id\"");
-  if (!IsIdentifier(key.substr(0, colon))) Bad(what, key, "its collection part is not a name");
+  if (const char* why = NameProblem(key.substr(0, colon))) {
+    Bad(what, key,
+        "its collection part " + std::string(why) + " (a collection name is " +
+            std::string(kNameRule) + ")");
+  }
   std::string_view id = key.substr(colon + 1);
   if (id.empty()) Bad(what, key, "its id part is empty");
   ValidateId(id);
 }
 
-void ValidateRelation(std::string_view rel) {
-  if (rel.empty()) throw InvalidArgument("relation name is empty");
-  if (!IsIdentifier(rel)) {
-    Bad("relation name", rel, "use letters, digits and '_', not starting with a digit");
-  }
-}
+void ValidateRelation(std::string_view rel) { CheckName("relation", rel); }
 
 void ValidateWriteOptions(const WriteOptions& o) {
   if (o.client.empty()) throw InvalidArgument("client is empty");

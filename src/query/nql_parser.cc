@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "db/validate.h"
 #include "nedb/errors.h"
 #include "query/nql_lexer.h"
 
@@ -180,8 +181,21 @@ class Parser {
       what.append(kOrderHint);
     } else if (tok_.raw == ";") {
       what += " (a trailing ';' is not part of NQL)";
+    } else if (tok_.kind != TokenKind::kEnd && tok_.pos == bare_name_end_) {
+      what += QuoteHint(bare_name_);  // FROM users-v2
     }
     Fail(what);
+  }
+
+  // For a bare name run into other characters: how to quote the word at
+  // start (up to whitespace), if that word is a valid name.
+  std::string QuoteHint(std::size_t start) const {
+    std::size_t end = text_.find_first_of(" \t\r\n", start);
+    if (end == std::string_view::npos) end = text_.size();
+    const std::string_view word = text_.substr(start, end - start);
+    if (NameProblem(word) != nullptr) return "";
+    return " (a name with other characters than letters, digits and '_' is double-quoted: " +
+           nlohmann::json(std::string(word)).dump() + ")";
   }
 
   void ExpectSecondWord(std::string_view second, std::string_view first) {
@@ -191,12 +205,25 @@ class Parser {
     Advance();
   }
 
-  // A plain identifier (collection or relation name).
+  // A collection or relation name: an identifier, or a double-quoted string
+  // holding any name the engine accepts (db/validate.h's rule).
   std::string Name(std::string_view what) {
+    if (tok_.kind == TokenKind::kString) {
+      if (const char* why = NameProblem(tok_.str)) {
+        const std::string_view noun = what.substr(what.rfind("a ", 0) == 0 ? 2 : 0);
+        Fail("invalid " + std::string(noun) + ": the quoted name " + why + " (a name is " +
+             std::string(kNameRule) + ")");
+      }
+      std::string name = std::move(tok_.str);
+      Advance();
+      return name;
+    }
     if (tok_.kind != TokenKind::kWord) Fail("expected " + std::string(what));
     if (tok_.dotted) {
-      Fail("expected " + std::string(what) + " (an identifier without '.')");
+      Fail("expected " + std::string(what) + " (an identifier without '.')" + QuoteHint(tok_.pos));
     }
+    bare_name_ = tok_.pos;
+    bare_name_end_ = tok_.pos + tok_.raw.size();
     std::string name(tok_.raw);
     Advance();
     return name;
@@ -256,6 +283,8 @@ class Parser {
   std::string_view text_;
   Lexer lex_;
   Token tok_;
+  std::size_t bare_name_ = 0;                           // the last bare name's start
+  std::size_t bare_name_end_ = std::string_view::npos;  // and end
 };
 
 [[noreturn]] void Invalid(const std::string& what) { throw InvalidArgument("ToNql: " + what); }
@@ -265,6 +294,17 @@ void AppendName(std::string& out, std::string_view name, std::string_view what) 
     Invalid(std::string(what) + " \"" + NearText(name, 0, name.size()) + "\" is not an identifier");
   }
   out.append(name);
+}
+
+// A collection or relation name: bare when it is an identifier, else quoted.
+void AppendCollName(std::string& out, const std::string& name, std::string_view what) {
+  if (IsIdentifier(name)) {
+    out.append(name);
+  } else if (const char* why = NameProblem(name)) {
+    Invalid(std::string(what) + " \"" + NearText(name, 0, name.size()) + "\" " + why);
+  } else {
+    out += nlohmann::json(name).dump();
+  }
 }
 
 void AppendField(std::string& out, const FieldPath& f) {
@@ -338,7 +378,7 @@ FieldPath ParseFieldPath(std::string_view text) {
 
 std::string ToNql(const Query& q) {
   std::string out = "FROM ";
-  AppendName(out, q.coll, "collection");
+  AppendCollName(out, q.coll, "collection");
   if (q.as_of) out += " AS OF " + std::to_string(*q.as_of);
   for (std::size_t k = 0; k < q.where.size(); ++k) {
     const Condition& c = q.where[k];
@@ -360,7 +400,7 @@ std::string ToNql(const Query& q) {
   }
   if (q.traverse) {
     out += " TRAVERSE ";
-    AppendName(out, *q.traverse, "relation");
+    AppendCollName(out, *q.traverse, "relation");
   }
   if (q.group_by) {
     const GroupBy& g = *q.group_by;

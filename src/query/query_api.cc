@@ -57,8 +57,10 @@ nlohmann::json NEDB::explain(std::string_view text) const {
 
 Query NEDB::q(std::string_view coll) const {
   impl_->CheckOpen();
-  if (!IsIdentifier(coll)) {
-    throw QueryError("collection name \"" + std::string(coll) + "\" is not a valid name", 0);
+  if (const char* why = NameProblem(coll)) {
+    throw QueryError("collection name \"" + std::string(coll) + "\" " + why +
+                         ": a collection name is " + std::string(kNameRule),
+                     0);
   }
   return Query(this, coll);
 }
@@ -136,8 +138,9 @@ Query& Query::order_by(std::string_view field, std::string_view direction) {
 }
 
 Query& Query::traverse(std::string_view relation) {
-  if (!IsIdentifier(relation)) {
-    throw QueryError("traverse(): relation \"" + std::string(relation) + "\" is not a valid name",
+  if (const char* why = NameProblem(relation)) {
+    throw QueryError("traverse(): relation \"" + std::string(relation) + "\" " + why +
+                         ": a relation name is " + std::string(kNameRule),
                      0);
   }
   ast_->traverse = std::string(relation);

@@ -205,7 +205,7 @@ std::vector<std::string> KeyCollections(NEDB& db) {
 void ForEachKey(NEDB& db,
                 const std::function<void(const std::string&, const nlohmann::json&)>& fn) {
   for (const std::string& coll : KeyCollections(db)) {
-    for (const nlohmann::json& doc : db.query("FROM " + coll)) {
+    for (const nlohmann::json& doc : db.q(coll).run()) {  // any collection name
       auto id = doc.find("_id");
       if (id == doc.end() || !id->is_string()) continue;
       if (std::optional<std::string> key = UnmapKey(coll, id->get_ref<const std::string&>())) {
@@ -217,7 +217,7 @@ void ForEachKey(NEDB& db,
 
 void FlushDatabase(NEDB& db) {
   for (const auto& [coll, count] : db.stats().collections) {
-    for (const nlohmann::json& doc : db.query("FROM " + coll)) {
+    for (const nlohmann::json& doc : db.q(coll).run()) {  // any collection name
       auto id = doc.find("_id");
       if (id != doc.end() && id->is_string()) db.remove(coll, id->get_ref<const std::string&>());
     }

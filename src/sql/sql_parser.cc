@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "db/validate.h"
 #include "query/nql_lexer.h"
 #include "sql/sql_lexer.h"
 #include "sql/sql_parser_internal.h"
@@ -105,10 +106,11 @@ std::string Parser::Table(std::size_t* pos) {
   const std::size_t len = tok_.raw.size();
   std::string t = Name("a table (collection) name");
   if (IsPunct(".")) Unsup("schema-qualified table names");
-  if (!nql::IsIdentifier(t)) {
+  if (const char* why = NameProblem(t)) {
     throw StatementError(text_, *pos, len,
-                         "a table name must be a collection name: letters, digits and '_', not "
-                         "starting with a digit, at most 128 bytes");
+                         "a table name must be a collection name, and this one " +
+                             std::string(why) + " (a collection name is " + std::string(kNameRule) +
+                             ")");
   }
   return t;
 }

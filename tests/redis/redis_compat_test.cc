@@ -261,6 +261,28 @@ TEST_F(RedisTest, BinaryKeysAndValuesRoundTrip) {
   EXPECT_EQ(X({"SET", std::string(2000, 'a'), "v"}).type(), R::Type::kError);
 }
 
+// The key mapping splits a key only at an identifier prefix, narrower than
+// the collection names the engine takes (docs/RESP.md), so no existing key
+// changes its document; documents in other collections are not keys.
+TEST_F(RedisTest, KeyMappingKeepsIdentifierPrefixes) {
+  for (const std::string key : {"user-v2:1", "a b:1", "caf\xC3\xA9:1", "1abc:x"}) {
+    auto ref = redis::MapKey(key);
+    ASSERT_TRUE(ref) << key;
+    EXPECT_EQ(ref->coll, "kv") << key;
+    EXPECT_EQ(ref->id, key);
+  }
+  db_.put("user-v2", "1", {{"_rtype", "string"}, {"value", "doc"}});
+  EXPECT_FALSE(redis::UnmapKey("user-v2", "1").has_value());
+  EXPECT_EQ(X({"EXISTS", "user-v2:1"}), Int(0));
+  EXPECT_EQ(X({"SET", "user-v2:1", "key"}), R::Ok());
+  EXPECT_EQ(X({"GET", "user-v2:1"}), Bulk("key"));
+  EXPECT_EQ(db_.get("user-v2", "1")->at("value"), "doc");
+  EXPECT_EQ(X({"KEYS", "user-v2*"}), Arr({Bulk("user-v2:1")}));
+  EXPECT_EQ(X({"FLUSHDB"}), R::Ok());  // empties every collection, whatever its name
+  EXPECT_FALSE(db_.get("user-v2", "1").has_value());
+  EXPECT_EQ(X({"EXISTS", "user-v2:1"}), Int(0));
+}
+
 TEST_F(RedisTest, Ttl) {
   EXPECT_EQ(X({"TTL", "nope"}), Int(-2));
   X({"SET", "k", "v"});

@@ -1,0 +1,1 @@
+SELECT * FROM "users-v2" WHERE age >= 30 ORDER BY age DESC LIMIT 5

@@ -1,0 +1,1 @@
+INSERT INTO "café ☕" (id, n) VALUES ('x', 1)

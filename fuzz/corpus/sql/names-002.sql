@@ -1,0 +1,1 @@
+UPDATE "a ""quoted"" name\x" SET n = 2 WHERE id = 'x'

@@ -1,0 +1,1 @@
+DELETE FROM "from" WHERE n > 1

@@ -1,0 +1,1 @@
+SELECT "users-v2".age FROM "users-v2" AS v WHERE v.age > 1
