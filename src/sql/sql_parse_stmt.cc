@@ -85,25 +85,28 @@ Select Parser::ParseSelect() {
   CheckUnsupportedOperand();
   if (IsPunct("(")) Fail("expected a table name");
   s.table = Table(&s.table_pos);
+  // table [AS OF n] [[AS] alias] [AS OF n], with at most one AS OF.
   std::string alias;
-  for (int k = 0; k < 2; ++k) {
-    if (IsKeyword("AS") && Peek().kind == TokenKind::kWord &&
-        nql::EqualsKeyword(Peek().raw, "OF")) {
-      if (s.as_of) Fail("expected one AS OF");
-      Advance();
-      Advance();
-      s.as_of = Count("a sequence number after AS OF");
-    } else if (k == 0 && alias.empty()) {
-      if (IsKeyword("AS")) {
-        Advance();
-        alias = Name("a table alias");
-      } else if (AtName()) {
-        alias = Name("a table alias");
-      }
-    }
+  auto at_as_of = [&] {
+    return IsKeyword("AS") && Peek().kind == TokenKind::kWord &&
+           nql::EqualsKeyword(Peek().raw, "OF");
+  };
+  auto as_of = [&] {
+    if (s.as_of) Fail("expected one AS OF");
+    Advance();
+    Advance();
+    s.as_of = Count("a sequence number after AS OF");
+  };
+  if (at_as_of()) as_of();
+  if (IsKeyword("AS") && !at_as_of()) {
+    Advance();
+    alias = Name("a table alias");
+  } else if (AtName()) {
+    alias = Name("a table alias");
   }
+  if (at_as_of()) as_of();
   CheckJoin();
-  if (IsKeyword("FOR")) Unsup("FOR SYSTEM_TIME (use AS OF <seq>)");
+  CheckFor();
   s.where = OptionalWhere();
   if (IsKeyword("GROUP")) {
     Advance();
@@ -170,9 +173,19 @@ Select Parser::ParseSelect() {
   if (IsKeyword("UNION") || IsKeyword("INTERSECT") || IsKeyword("EXCEPT")) {
     Unsup(std::string(tok_.raw) + " (run the SELECTs separately)");
   }
-  if (IsKeyword("FOR")) Unsup("FOR UPDATE / FOR SHARE");
+  CheckFor();
   StripQualifiers(s, alias);
   return s;
+}
+
+// FOR SYSTEM_TIME (SQL:2011 time travel) and the locking clauses.
+void Parser::CheckFor() {
+  if (!IsKeyword("FOR")) return;
+  const Token next = Peek();
+  if (next.kind == TokenKind::kWord && nql::EqualsKeyword(next.raw, "SYSTEM_TIME")) {
+    Unsup("FOR SYSTEM_TIME (use AS OF <seq>)");
+  }
+  Unsup("FOR UPDATE / FOR SHARE (NEDB has no row locks; each write is one atomic op)");
 }
 
 void Parser::CheckJoin() {

@@ -104,6 +104,7 @@ class Parser {
   SelectItem ParseItem();
   Select ParseSelect();
   void CheckJoin();
+  void CheckFor();
   void StripQualifiers(Select& s, const std::string& alias);
   template <typename F>
   void StripExpr(Expr& e, const F& strip);
