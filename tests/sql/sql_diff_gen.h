@@ -29,6 +29,7 @@
 #define NEDB_TESTS_SQL_SQL_DIFF_GEN_H_
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -77,8 +78,10 @@ class DiffGen {
 
   // A value for field f (-1: any literal). Kinds are mixed on purpose.
   nlohmann::json Value(int f) {
-    static const std::vector<std::int64_t> kInts = {-2, -1, 0, 1, 2, 3, 5, 8, 1000000000000};
-    static const std::vector<double> kDoubles = {-1.5, -0.5, 0.5, 1.5, 2.0, 2.5, 3.0, 7.25};
+    static const std::vector<std::int64_t> kInts = {
+        -2, -1, 0, 1, 2, 3, 5, 8, 1000000000000, 9007199254740993};
+    static const std::vector<double> kDoubles = {
+        -1.5, -0.5, 0.5, 1.5, 2.0, 2.5, 3.0, 7.25, -0.0, 0.1, 9007199254740992.0, 1e-7};
     static const std::vector<std::string> kStrings = {"",
                                                       "a",
                                                       "b",
@@ -94,25 +97,49 @@ class DiffGen {
                                                       "a%b",
                                                       "a_b",
                                                       "x!y",
-                                                      "ba"};
-    // Weights of null, bool, int, double, string per field (a: numeric, b:
-    // anything, s: mostly strings, o.x: anything).
-    static const int kWeights[5][5] = {{6, 6, 50, 28, 10},
-                                       {15, 15, 25, 20, 25},
-                                       {6, 6, 10, 8, 70},
-                                       {12, 12, 28, 20, 28},
-                                       {8, 10, 30, 22, 30}};
+                                                      "ba",
+                                                      "q\"",
+                                                      "back\\slash",
+                                                      "a\tb",
+                                                      "\x01",
+                                                      "~",
+                                                      "\xf0\x9f\x98\x80"};
+    // Literals only: extremes that no sum may add up (SQLite's SUM raises on
+    // int64 overflow, NEDB's becomes a double).
+    static const std::vector<nlohmann::json> kExtremes = {
+        INT64_MAX, INT64_MIN + 1, 1e300, -1e300, 9007199254740992.0, 9007199254740993};
+    static const std::vector<nlohmann::json> kComposites = {
+        nlohmann::json::array(),  {1, 2},     {"a"},
+        nlohmann::json::object(), {{"k", 1}}, {{"a", {1, "b"}}}};
+    // Weights of null, bool, int, double, string, array/object per field
+    // (a: numeric, b: anything, s: mostly strings, o.x: anything, literal).
+    static const int kWeights[5][6] = {{6, 6, 50, 28, 10, 0},
+                                       {12, 12, 22, 18, 24, 12},
+                                       {6, 6, 10, 8, 70, 0},
+                                       {10, 10, 26, 18, 26, 10},
+                                       {8, 10, 30, 22, 30, 0}};
     const int* w = kWeights[f < 0 ? 4 : f];
     int pick = static_cast<int>(r_(100));
     int kind = 0;
-    while (kind < 4 && pick >= w[kind]) pick -= w[kind++];
+    while (kind < 5 && pick >= w[kind]) pick -= w[kind++];
+    if (f < 0 && r_.Chance(3)) return r_.Pick(kExtremes);
     switch (kind) {
       case 0: return nullptr;
       case 1: return r_.Chance(50);
       case 2: return r_.Pick(kInts);
       case 3: return r_.Pick(kDoubles);
-      default: return r_.Pick(kStrings);
+      case 4: return r_.Pick(kStrings);
+      default: return r_.Pick(kComposites);
     }
+  }
+
+  // A value SQL can write as a literal (no arrays or objects).
+  nlohmann::json LitValue(int f) {
+    nlohmann::json v;
+    do {
+      v = Value(f);
+    } while (v.is_structured());
+    return v;
   }
 
   nlohmann::json Doc() {
@@ -265,10 +292,10 @@ class DiffGen {
       return {col.nedb + " " + nop + " " + other.nedb, Compare(col, sop, other)};
     }
     if (form == 2) {  // two values
-      Operand x = Literal(Value(-1), false), y = Literal(Value(-1), false);
+      Operand x = Literal(LitValue(-1), false), y = Literal(LitValue(-1), false);
       return {x.nedb + " " + nop + " " + y.nedb, Compare(x, sop, y)};
     }
-    Operand lit = Literal(Value(f == kId ? 2 : f), f == kId);
+    Operand lit = Literal(LitValue(f == kId ? 2 : f), f == kId);
     if (form < 6) return {lit.nedb + " " + nop + " " + col.nedb, Compare(lit, sop, col)};
     return {col.nedb + " " + nop + " " + lit.nedb, Compare(col, sop, lit)};
   }
@@ -280,7 +307,7 @@ class DiffGen {
     std::string list, any;
     const int n = 1 + static_cast<int>(r_(4));
     for (int i = 0; i < n; ++i) {
-      Operand lit = Literal(Value(f == kId ? 2 : f), f == kId);
+      Operand lit = Literal(LitValue(f == kId ? 2 : f), f == kId);
       list += (i ? ", " : "") + lit.nedb;
       any += (i ? " OR " : "") + Compare(col, "=", lit);
     }
@@ -292,8 +319,8 @@ class DiffGen {
     const int f = Field(5);
     Operand col = Column(f);
     const bool neg = r_.Chance(30);
-    Operand lo = Literal(Value(f == kId ? 2 : f), f == kId);
-    Operand hi = Literal(Value(f == kId ? 2 : f), f == kId);
+    Operand lo = Literal(LitValue(f == kId ? 2 : f), f == kId);
+    Operand hi = Literal(LitValue(f == kId ? 2 : f), f == kId);
     std::string s = "(" + Compare(col, ">=", lo) + " AND " + Compare(col, "<=", hi) + ")";
     return {col.nedb + (neg ? " NOT BETWEEN " : " BETWEEN ") + lo.nedb + " AND " + hi.nedb,
             neg ? "(NOT " + s + ")" : s};
@@ -327,7 +354,7 @@ class DiffGen {
       }
     } while (IsSearchPattern(p, escape));
     const int f = Field(6);
-    Operand col = r_.Chance(5) ? Literal(Value(2), false) : Column(f);
+    Operand col = r_.Chance(5) ? Literal(LitValue(2), false) : Column(f);
     const bool neg = r_.Chance(30);
     const std::string esc = escape ? " ESCAPE '!'" : "";
     std::string s = "(CASE WHEN " + col.kind + " = 3 AND typeof(" + col.value +
@@ -337,7 +364,7 @@ class DiffGen {
   }
 
   std::pair<std::string, std::string> IsNull() {
-    Operand x = r_.Chance(5) ? Literal(Value(-1), false) : Column(Field(5));
+    Operand x = r_.Chance(5) ? Literal(LitValue(-1), false) : Column(Field(5));
     const bool neg = r_.Chance(50);
     return {x.nedb + (neg ? " IS NOT NULL" : " IS NULL"),
             "(" + x.kind + (neg ? " >= 2)" : " <= 1)")};

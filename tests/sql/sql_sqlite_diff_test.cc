@@ -167,6 +167,8 @@ class Round {
           o[q.outputs[k].name] = nullptr;
         } else if (kind.is_number_integer() && kind.get<int>() == test::kBool) {
           o[q.outputs[k].name] = v.get<std::int64_t>() != 0;
+        } else if (kind.is_number_integer() && kind.get<int>() >= test::kArray) {
+          o[q.outputs[k].name] = json::parse(v.get<std::string>());
         } else {
           o[q.outputs[k].name] = v;
         }
