@@ -198,14 +198,15 @@ void Parser::CheckJoin() {
 }
 
 // table.col and alias.col name col.
+void Parser::Unqualify(Column& c, const std::string& table, const std::string& alias) {
+  if (c.parts.size() > 1 && (c.parts[0] == table || (!alias.empty() && c.parts[0] == alias))) {
+    c.parts.erase(c.parts.begin());
+    c.name = c.Path();
+    ResolveId(c);
+  }
+}
 void Parser::StripQualifiers(Select& s, const std::string& alias) {
-  auto strip = [&](Column& c) {
-    if (c.parts.size() > 1 && (c.parts[0] == s.table || (!alias.empty() && c.parts[0] == alias))) {
-      c.parts.erase(c.parts.begin());
-      c.name = c.Path();
-      ResolveId(c);
-    }
-  };
+  auto strip = [&](Column& c) { Unqualify(c, s.table, alias); };
   for (SelectItem& it : s.items) {
     if (it.column) strip(*it.column);
   }
@@ -247,6 +248,7 @@ Insert Parser::ParseInsert() {
   for (;;) {
     const std::size_t pos = tok_.pos;
     Column c = ParseColumn();
+    Unqualify(c, ins.table, "");
     for (const Column& prev : ins.columns) {
       if (prev.parts == c.parts)
         throw StatementError(text_, pos, c.name.size(), "duplicate column");
@@ -304,6 +306,7 @@ Update Parser::ParseUpdate() {
     const std::size_t pos = tok_.pos;
     Assignment a;
     a.column = ParseColumn();
+    Unqualify(a.column, up.table, "");
     if (a.column.parts == std::vector<std::string>{"_id"}) {
       throw Unsupported(text_, pos, a.column.name.size(), "changing a row's id (insert a new row)");
     }
@@ -320,6 +323,7 @@ Update Parser::ParseUpdate() {
   }
   if (IsKeyword("FROM")) Unsup("UPDATE ... FROM (joins)");
   up.where = OptionalWhere();
+  if (up.where) StripExpr(*up.where, [&](Column& c) { Unqualify(c, up.table, ""); });
   if (IsKeyword("ORDER") || IsKeyword("LIMIT")) Unsup("ORDER BY / LIMIT in UPDATE");
   if (IsKeyword("RETURNING")) Unsup("RETURNING");
   return up;
@@ -332,6 +336,7 @@ Delete Parser::ParseDelete() {
   del.table = Table(&del.table_pos);
   if (IsKeyword("USING")) Unsup("DELETE ... USING (joins)");
   del.where = OptionalWhere();
+  if (del.where) StripExpr(*del.where, [&](Column& c) { Unqualify(c, del.table, ""); });
   if (IsKeyword("ORDER") || IsKeyword("LIMIT")) Unsup("ORDER BY / LIMIT in DELETE");
   if (IsKeyword("RETURNING")) Unsup("RETURNING");
   return del;

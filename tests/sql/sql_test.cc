@@ -172,6 +172,28 @@ TEST(SqlExec, AggregateOverIdIsNamedAsWritten) {
             nlohmann::json::parse(R"({"user":"u1","count":2,"max__id":null})"));
 }
 
+// `table.column` names `column` in writes too (found by
+// sql_sqlite_diff_test: INSERT stored {"t": {"a": 1}}, UPDATE and DELETE
+// matched nothing).
+TEST(SqlExec, WritesDropTheTableQualifier) {
+  NEDB db;
+  EXPECT_EQ(
+      sql_exec(db, "INSERT INTO t (t.id, t.a, t.o.x) VALUES ('k', 1, 2), (7, 3, 4)")["affected"],
+      2);
+  EXPECT_EQ(*db.get("t", "k"), nlohmann::json::parse(R"({"_id":"k","a":1,"o":{"x":2}})"));
+  EXPECT_EQ(*db.get("t", "7"), nlohmann::json::parse(R"({"_id":"7","a":3,"o":{"x":4}})"));
+  EXPECT_EQ(
+      sql_exec(db, "UPDATE t SET t.a = 5, t.o.y = 6 WHERE t.a = 1 AND t.id = 'k'")["affected"], 1);
+  EXPECT_EQ(*db.get("t", "k"), nlohmann::json::parse(R"({"_id":"k","a":5,"o":{"x":2,"y":6}})"));
+  EXPECT_THROW(sql_exec(db, "UPDATE t SET t.id = 'x'"), SQLUnsupportedError);
+  EXPECT_EQ(sql_exec(db, "DELETE FROM t WHERE t.o.x = 4 OR t.id = 7")["affected"], 1);
+  EXPECT_EQ(sql_exec(db, "DELETE FROM t WHERE NOT t.a IN (1)")["affected"], 1);
+  EXPECT_FALSE(db.get("t", "k").has_value());
+  // A qualifier that is not the table stays a path.
+  sql_exec(db, "INSERT INTO t (id, u.a) VALUES ('n', 1)");
+  EXPECT_EQ(*db.get("t", "n"), nlohmann::json::parse(R"({"_id":"n","u":{"a":1}})"));
+}
+
 TEST(SqlLike, Patterns) {
   using sql::Like;
   EXPECT_TRUE(Like("abc", "abc", std::nullopt));
