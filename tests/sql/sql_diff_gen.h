@@ -155,6 +155,18 @@ class DiffGen {
     return d;
   }
 
+  // A WHERE condition for UPDATE / DELETE: {NEDB SQL, SQLite}.
+  std::pair<std::string, std::string> Where() {
+    alias_.clear();
+    return Cond(static_cast<int>(r_(3)));
+  }
+  // A column written by INSERT / UPDATE: sometimes qualified by the table.
+  std::string WriteColumn(int f) {
+    alias_.clear();
+    return ColumnText(f);
+  }
+  std::string LiteralText(const nlohmann::json& v) { return Literal(v, false).nedb; }
+
   DiffQuery Select(const std::string& table, std::optional<std::uint64_t> as_of) {
     DiffQuery q;
     alias_.clear();

@@ -61,7 +61,8 @@ struct Op {
 
 class Round {
  public:
-  Round(std::uint64_t seed, std::size_t round) : rng_(seed), gen_(rng_), round_(round) {}
+  Round(std::uint64_t seed, std::size_t round)
+      : seed_(seed), rng_(seed * 1000003 + round), gen_(rng_), round_(round) {}
 
   // Random history and indexes.
   void Build() {
@@ -93,6 +94,12 @@ class Round {
       }
       if (i == ops) break;
       const std::string& id = rng_.Pick(kIds);
+      if (rng_.Chance(20)) {
+        SqlWrite(kIds);
+        if (::testing::Test::HasFailure()) return;
+        head = State(db_.seq());
+        continue;
+      }
       if (head.count(id) && rng_.Chance(18)) {
         ASSERT_TRUE(db_.remove("t", id));
         head.erase(id);
@@ -100,6 +107,7 @@ class Round {
       } else {
         json doc = gen_.Doc();
         db_.put("t", id, doc);
+        doc["_id"] = id;  // put() adds it
         head[id] = doc;
         nat_.try_emplace(id, nat_.size());
         ops_.push_back({db_.seq(), id, doc});
@@ -109,7 +117,7 @@ class Round {
   }
 
   // Runs n queries; returns the number of failures reported.
-  int Run(std::size_t n, std::uint64_t seed, int budget) {
+  int Run(std::size_t n, int budget) {
     int failures = 0;
     for (std::size_t i = 0; i < n && failures < budget; ++i) {
       std::optional<std::uint64_t> as_of;
@@ -119,7 +127,7 @@ class Round {
       std::string why;
       if (!Check(q, &why)) {
         ++failures;
-        ADD_FAILURE() << "NEDB_DIFF_SEED=" << seed << " round " << round_ << " query " << i
+        ADD_FAILURE() << "NEDB_DIFF_SEED=" << seed_ << " round " << round_ << " query " << i
                       << " (indexes:" << (indexes_.empty() ? " none" : indexes_) << "; head seq "
                       << db_.seq() << ")\n  SQL:    " << q.nedb << "\n  SQLite: " << q.sqlite
                       << "\n  " << why;
@@ -132,19 +140,143 @@ class Round {
   std::size_t nql_checked() const { return nql_checked_; }
 
  private:
+  using Docs = std::map<std::string, json>;
+
+  // Sets path in doc, creating (or replacing non-object) parents: what
+  // docs/SQL.md says INSERT and UPDATE do with a dotted column.
+  static void SetPath(json& doc, const std::vector<std::string>& path, const json& v) {
+    json* cur = &doc;
+    for (std::size_t k = 0; k + 1 < path.size(); ++k) {
+      json& next = (*cur)[path[k]];
+      if (!next.is_object()) next = json::object();
+      cur = &next;
+    }
+    (*cur)[path.back()] = v;
+  }
+
+  // One INSERT, UPDATE or DELETE through sql_exec; the model applies what
+  // docs/SQL.md says it does (UPDATE and DELETE select their rows as SELECT
+  // * ... WHERE at HEAD: here SQLite selects them), and the answer's
+  // affected and seq must agree.
+  void SqlWrite(const std::vector<std::string>& ids) {
+    const std::uint64_t before = db_.seq();
+    const Docs head = State(before);
+    std::string sql;
+    std::vector<std::pair<std::string, std::optional<json>>> writes;  // in op order
+    const std::uint64_t kind = rng_(100);
+    if (kind < 40) {  // INSERT: a new document per row (an upsert)
+      std::vector<int> cols;
+      for (int f = 0; f < 4; ++f) {
+        if (rng_.Chance(60)) cols.push_back(f);
+      }
+      for (std::size_t i = cols.size(); i > 1; --i) std::swap(cols[i - 1], cols[rng_(i)]);
+      const std::size_t id_at = rng_(cols.size() + 1);
+      sql = "INSERT INTO t (";
+      for (std::size_t c = 0; c <= cols.size(); ++c) {
+        if (c > 0) sql += ", ";
+        if (c == id_at) {
+          sql += rng_.Chance(70) ? "id" : "_id";
+        } else {
+          sql += gen_.WriteColumn(cols[c < id_at ? c : c - 1]);
+        }
+      }
+      sql += ") VALUES ";
+      const std::uint64_t rows = 1 + rng_(3);
+      for (std::uint64_t r = 0; r < rows; ++r) {
+        const std::string& id = rng_.Pick(ids);
+        const bool number = id.find_first_not_of("0123456789") == std::string::npos &&
+                            (id == "0" || id[0] != '0') && rng_.Chance(50);
+        json doc = json::object();
+        sql += r ? ", (" : "(";
+        for (std::size_t c = 0; c <= cols.size(); ++c) {
+          if (c > 0) sql += ", ";
+          if (c == id_at) {
+            sql += number ? id : gen_.LiteralText(id);
+            continue;
+          }
+          const int f = cols[c < id_at ? c : c - 1];
+          const json v = gen_.LitValue(f);
+          sql += gen_.LiteralText(v);
+          SetPath(doc, test::DiffFields()[f].path, v);
+        }
+        sql += ")";
+        doc["_id"] = id;
+        writes.emplace_back(id, doc);
+      }
+    } else {
+      const bool update = kind < 75;
+      std::vector<std::pair<int, json>> sets;
+      if (update) {
+        sql = "UPDATE t SET ";
+        for (int f = 0; f < 4; ++f) {
+          if (sets.empty() ? rng_.Chance(50) || f == 3 : rng_.Chance(30)) {
+            sets.emplace_back(f, gen_.LitValue(f));
+            sql += (sets.size() > 1 ? ", " : "") + gen_.WriteColumn(f) + " = " +
+                   gen_.LiteralText(sets.back().second);
+          }
+        }
+      } else {
+        sql = "DELETE FROM t";
+      }
+      std::string where_sqlite = "1";
+      if (rng_.Chance(85)) {
+        auto [n, w] = gen_.Where();
+        sql += " WHERE " + n;
+        where_sqlite = w;
+      }
+      const std::string table = Snapshot(before);
+      for (const auto& row :
+           oracle_.Query("SELECT id FROM " + table + " WHERE " + where_sqlite + " ORDER BY nat")) {
+        const std::string id = row[0].get<std::string>();
+        if (!update) {
+          writes.emplace_back(id, std::nullopt);
+          continue;
+        }
+        json doc = head.at(id);
+        for (const auto& [f, v] : sets) SetPath(doc, test::DiffFields()[f].path, v);
+        writes.emplace_back(id, doc);
+      }
+    }
+    json got;
+    try {
+      got = sql_exec(db_, sql);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "NEDB_DIFF_SEED=" << seed_ << " round " << round_ << " write " << sql
+                    << " threw: " << e.what();
+      return;
+    }
+    const json want = {{"affected", writes.size()}, {"seq", before + writes.size()}};
+    if (got != want) {
+      ADD_FAILURE() << "NEDB_DIFF_SEED=" << seed_ << " round " << round_ << " write (seq " << before
+                    << "): " << sql << "\n  expected: " << want.dump()
+                    << "\n  actual:   " << got.dump();
+      return;
+    }
+    for (std::size_t k = 0; k < writes.size(); ++k) {
+      ops_.push_back({before + k + 1, writes[k].first, writes[k].second});
+      if (writes[k].second) nat_.try_emplace(writes[k].first, nat_.size());
+    }
+  }
+
+  // The model's state after every op up to seq.
+  Docs State(std::uint64_t seq) const {
+    Docs state;
+    for (const Op& op : ops_) {
+      if (op.seq > seq) break;
+      if (op.doc) {
+        state[op.id] = *op.doc;
+      } else {
+        state.erase(op.id);
+      }
+    }
+    return state;
+  }
+
   // The oracle's table of the state at seq (the model: every op up to seq).
   std::string Snapshot(std::uint64_t seq) {
     const std::string name = "s" + std::to_string(seq);
     if (loaded_.insert(seq).second) {
-      std::map<std::string, json> state;
-      for (const Op& op : ops_) {
-        if (op.seq > seq) break;
-        if (op.doc) {
-          state[op.id] = *op.doc;
-        } else {
-          state.erase(op.id);
-        }
-      }
+      Docs state = State(seq);
       oracle_.Load(name, state, nat_);
       states_[seq] = std::move(state);
     }
@@ -188,8 +320,7 @@ class Round {
     for (std::size_t i = 0; i < want.size(); ++i) {
       if (q.shape == DiffQuery::Shape::kStar) {
         const std::string id = want[i].get<std::string>();
-        json doc = states_.at(seq).at(id);
-        doc["_id"] = id;
+        const json& doc = states_.at(seq).at(id);
         if (got[i] != doc) return fail("row " + std::to_string(i) + " is not document " + id);
         continue;
       }
@@ -251,6 +382,7 @@ class Round {
     return std::stoull(q.sqlite.substr(at + 7));
   }
 
+  std::uint64_t seed_;
   DiffRng rng_;
   DiffGen gen_;
   std::size_t round_;
@@ -278,11 +410,11 @@ TEST(SqlSqliteDiffTest, RandomQueriesAgreeWithSqlite) {
   int budget = 10;  // failures reported before stopping
   std::size_t nql = 0;
   for (std::uint64_t done = 0, round = 0; done < queries && budget > 0; ++round) {
-    Round r(seed * 1000003 + round, round);
+    Round r(seed, round);
     r.Build();
-    if (HasFatalFailure()) break;
+    if (HasFailure()) break;
     const std::uint64_t n = std::min(kPerRound, queries - done);
-    budget -= r.Run(n, seed, budget);
+    budget -= r.Run(n, budget);
     nql += r.nql_checked();
     done += n;
   }
