@@ -66,6 +66,9 @@ class Round {
 
   // Random history and indexes.
   void Build() {
+    oracle_.SetSearch([this](std::uint64_t seq, const std::string& id, const std::string& w) {
+      return Search(seq, id, w);
+    });
     static const std::vector<std::string> kIds = {"0",  "1",  "2",  "3",  "5",  "8",  "10",
                                                   "a",  "b",  "ab", "B",  "r1", "r2", "r3",
                                                   "r4", "r5", "r6", "r7", "r8", "r9", "\xc3\xa9"};
@@ -89,6 +92,7 @@ class Round {
       for (const IndexAt& ix : indexes) {
         if (ix.at == i) {
           db_.create_index("t", ix.field, ix.kind);
+          if (ix.kind == "search") search_fields_.insert(ix.field);
           indexes_ += " " + ix.field + ":" + ix.kind + "@" + std::to_string(db_.seq());
         }
       }
@@ -123,7 +127,8 @@ class Round {
       std::optional<std::uint64_t> as_of;
       if (rng_.Chance(35)) as_of = rng_(db_.seq() + 1);
       const std::string table = Snapshot(as_of.value_or(db_.seq()));
-      const DiffQuery q = gen_.Select(table, as_of);
+      DiffQuery q = gen_.Select(table, as_of);
+      q.sqlite = WithSeq(q.sqlite, as_of.value_or(db_.seq()));
       std::string why;
       if (!Check(q, &why)) {
         ++failures;
@@ -222,7 +227,7 @@ class Round {
       if (rng_.Chance(85)) {
         auto [n, w] = gen_.Where();
         sql += " WHERE " + n;
-        where_sqlite = w;
+        where_sqlite = WithSeq(w, before);
       }
       const std::string table = Snapshot(before);
       for (const auto& row :
@@ -256,6 +261,86 @@ class Round {
       ops_.push_back({before + k + 1, writes[k].first, writes[k].second});
       if (writes[k].second) nat_.try_emplace(writes[k].first, nat_.size());
     }
+  }
+
+  static std::string WithSeq(std::string sql, std::uint64_t seq) {
+    const std::string mark = DiffGen::kSeqMark;
+    for (std::size_t at; (at = sql.find(mark)) != std::string::npos;) {
+      sql.replace(at, mark.size(), std::to_string(seq));
+    }
+    return sql;
+  }
+
+  // docs/NQL.md's tokens: maximal runs of ASCII letters and digits and of
+  // non-ASCII bytes, ASCII lower-cased.
+  static void Tokens(const std::string& text, std::set<std::string>* out) {
+    std::string t;
+    for (char ch : text + " ") {
+      const unsigned char c = static_cast<unsigned char>(ch);
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) {
+        t += ch;
+      } else if (c >= 'A' && c <= 'Z') {
+        t += static_cast<char>(c - 'A' + 'a');
+      } else if (!t.empty()) {
+        out->insert(t);
+        t.clear();
+      }
+    }
+  }
+  // A search-indexed field's tokens: a string's text; every string (keys
+  // too), number and literal inside an array or object; a number or
+  // boolean by its JSON text.
+  static void FieldTokens(const json& v, std::set<std::string>* out) {
+    if (v.is_null()) return;
+    if (v.is_string()) return Tokens(v.get<std::string>(), out);
+    if (v.is_object()) {
+      for (const auto& [k, x] : v.items()) {
+        Tokens(k, out);
+        FieldTokens(x, out);
+      }
+      return;
+    }
+    if (v.is_array()) {
+      for (const json& x : v) x.is_null() ? Tokens("null", out) : FieldTokens(x, out);
+      return;
+    }
+    Tokens(v.dump(), out);
+  }
+  // Without a search index: every string value, nested ones included.
+  static void StringTokens(const json& v, std::set<std::string>* out) {
+    if (v.is_string()) return Tokens(v.get<std::string>(), out);
+    if (v.is_structured()) {
+      for (const json& x : v) StringTokens(x, out);
+    }
+  }
+  // SEARCH "word" on the document id at seq.
+  bool Search(std::uint64_t seq, const std::string& id, const std::string& word) const {
+    const json& doc = states_.at(seq).at(id);
+    std::set<std::string> tokens;
+    if (search_fields_.empty()) {
+      StringTokens(doc, &tokens);
+    } else {
+      for (const std::string& f : search_fields_) {
+        const json* v = &doc;
+        for (const std::string& p : test::DiffFields()[FieldIndex(f)].path) {
+          v = v->is_object() && v->contains(p) ? &(*v)[p] : nullptr;
+          if (v == nullptr) break;
+        }
+        if (v != nullptr) FieldTokens(*v, &tokens);
+      }
+    }
+    std::set<std::string> want;
+    Tokens(word, &want);
+    for (const std::string& t : want) {
+      if (!tokens.count(t)) return false;
+    }
+    return true;
+  }
+  static std::size_t FieldIndex(const std::string& sql) {
+    for (std::size_t i = 0; i < test::DiffFields().size(); ++i) {
+      if (sql == test::DiffFields()[i].sql) return i;
+    }
+    return 0;
   }
 
   // The model's state after every op up to seq.
@@ -393,6 +478,7 @@ class Round {
   std::set<std::uint64_t> loaded_;
   std::map<std::uint64_t, std::map<std::string, json>> states_;
   std::string indexes_;
+  std::set<std::string> search_fields_;
   std::size_t queries_ = 0;
   std::size_t nql_checked_ = 0;
 };

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -45,6 +46,25 @@ class SqliteOracle {
     Exec("PRAGMA case_sensitive_like = ON");
   }
   ~SqliteOracle() { sqlite3_close(db_); }
+
+  // SEARCH as an SQL function: nedb_search(seq, id, word) is search(seq,
+  // id, word) ? 1 : 0 (the test emulates docs/NQL.md's SEARCH over its
+  // model; SQLite has no such tokenizer).
+  using SearchFn = std::function<bool(std::uint64_t, const std::string&, const std::string&)>;
+  void SetSearch(SearchFn fn) {
+    search_ = std::move(fn);
+    auto call = [](sqlite3_context* ctx, int, sqlite3_value** argv) {
+      auto* self = static_cast<SqliteOracle*>(sqlite3_user_data(ctx));
+      auto text = [&](int i) {
+        return std::string(reinterpret_cast<const char*>(sqlite3_value_text(argv[i])),
+                           static_cast<std::size_t>(sqlite3_value_bytes(argv[i])));
+      };
+      const bool hit =
+          self->search_(static_cast<std::uint64_t>(sqlite3_value_int64(argv[0])), text(1), text(2));
+      sqlite3_result_int(ctx, hit ? 1 : 0);
+    };
+    sqlite3_create_function(db_, "nedb_search", 3, SQLITE_UTF8, this, call, nullptr, nullptr);
+  }
   SqliteOracle(const SqliteOracle&) = delete;
   SqliteOracle& operator=(const SqliteOracle&) = delete;
 
@@ -157,6 +177,7 @@ class SqliteOracle {
   }
 
   sqlite3* db_ = nullptr;
+  SearchFn search_;
 };
 
 }  // namespace nedb::test
