@@ -211,6 +211,17 @@ class DiffGen {
   // its alias (which the parser strips).
   std::string ColumnText(int f) {
     std::string name = f == kId ? "id" : DiffFields()[f].sql;
+    if (r_.Chance(5)) {  // quoted identifiers: "o"."x" is the path o.x
+      std::string quoted;
+      for (std::size_t start = 0;;) {
+        const std::size_t dot = name.find('.', start);
+        quoted += "\"" + name.substr(start, dot - start) + "\"";
+        if (dot == std::string::npos) break;
+        quoted += ".";
+        start = dot + 1;
+      }
+      name = quoted;
+    }
     const std::uint64_t q = r_(10);
     if (q == 0) return "t." + name;
     if (q < 3 && !alias_.empty()) return alias_ + "." + name;
@@ -408,11 +419,15 @@ class DiffGen {
       return;
     }
     const bool limit = r_.Chance(30), offset = r_.Chance(15);
-    const auto lim = r_(9), off = r_(6);
-    if (limit) *nedb += " LIMIT " + std::to_string(lim);
-    if (offset) *nedb += " OFFSET " + std::to_string(off) + (r_.Chance(20) ? " ROWS" : "");
-    if (limit || offset) *sqlite += " LIMIT " + (limit ? std::to_string(lim) : std::string("-1"));
-    if (offset) *sqlite += " OFFSET " + std::to_string(off);
+    // Now and then the largest counts: LIMIT 2^64-1 (no limit; SQLite's
+    // -1) and OFFSET 2^63-1 (past every row).
+    const bool huge_limit = r_.Chance(5), huge_offset = r_.Chance(5);
+    const std::string lim = huge_limit ? "18446744073709551615" : std::to_string(r_(9));
+    const std::string off = huge_offset ? "9223372036854775807" : std::to_string(r_(6));
+    if (limit) *nedb += " LIMIT " + lim;
+    if (offset) *nedb += " OFFSET " + off + (r_.Chance(20) ? " ROWS" : "");
+    if (limit || offset) *sqlite += " LIMIT " + (limit && !huge_limit ? lim : std::string("-1"));
+    if (offset) *sqlite += " OFFSET " + off;
   }
 
   void Rows(DiffQuery& q, bool star, const std::string& table, const std::string& from,
