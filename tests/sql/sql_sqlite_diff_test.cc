@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -27,6 +28,7 @@
 #include "nedb/sql.h"
 #include "sql_diff_gen.h"
 #include "sqlite_oracle.h"
+#include "test_util.h"
 
 namespace nedb {
 namespace {
@@ -56,13 +58,19 @@ bool SameValue(const json& a, const json& b) {
 struct Op {
   std::uint64_t seq;
   std::string id;
-  std::optional<json> doc;  // nullopt: deleted
+  std::optional<json> doc;  // nullopt: deleted (or, with an empty id, a checkpoint)
 };
 
 class Round {
  public:
+  // A third of the rounds use a durable database, checkpointed and reopened
+  // at random points (indexes rebuilt, a snapshot loaded, AS OF reads
+  // before it replayed from the log).
   Round(std::uint64_t seed, std::size_t round)
-      : seed_(seed), rng_(seed * 1000003 + round), gen_(rng_), round_(round) {}
+      : seed_(seed), rng_(seed * 1000003 + round), gen_(rng_), round_(round) {
+    if (rng_.Chance(33)) dir_.emplace();
+    Open();
+  }
 
   // Random history and indexes.
   void Build() {
@@ -91,33 +99,38 @@ class Round {
     for (std::size_t i = 0; i <= ops; ++i) {
       for (const IndexAt& ix : indexes) {
         if (ix.at == i) {
-          db_.create_index("t", ix.field, ix.kind);
+          db_->create_index("t", ix.field, ix.kind);
           if (ix.kind == "search") search_fields_.insert(ix.field);
-          indexes_ += " " + ix.field + ":" + ix.kind + "@" + std::to_string(db_.seq());
+          indexes_ += " " + ix.field + ":" + ix.kind + "@" + std::to_string(db_->seq());
         }
       }
       if (i == ops) break;
       const std::string& id = rng_.Pick(kIds);
+      if (dir_ && rng_.Chance(3)) {
+        Durability();
+        continue;
+      }
       if (rng_.Chance(20)) {
         SqlWrite(kIds);
         if (::testing::Test::HasFailure()) return;
-        head = State(db_.seq());
+        head = State(db_->seq());
         continue;
       }
       if (head.count(id) && rng_.Chance(18)) {
-        ASSERT_TRUE(db_.remove("t", id));
+        ASSERT_TRUE(db_->remove("t", id));
         head.erase(id);
-        ops_.push_back({db_.seq(), id, std::nullopt});
+        ops_.push_back({db_->seq(), id, std::nullopt});
       } else {
         json doc = gen_.Doc();
-        db_.put("t", id, doc);
+        db_->put("t", id, doc);
         doc["_id"] = id;  // put() adds it
         head[id] = doc;
         nat_.try_emplace(id, nat_.size());
-        ops_.push_back({db_.seq(), id, doc});
+        ops_.push_back({db_->seq(), id, doc});
       }
     }
-    ASSERT_EQ(db_.seq(), ops_.size());
+    if (dir_ && rng_.Chance(70)) Durability();
+    ASSERT_EQ(db_->seq(), ops_.size());
   }
 
   // Runs n queries; returns the number of failures reported.
@@ -125,17 +138,17 @@ class Round {
     int failures = 0;
     for (std::size_t i = 0; i < n && failures < budget; ++i) {
       std::optional<std::uint64_t> as_of;
-      if (rng_.Chance(35)) as_of = rng_(db_.seq() + 1);
-      const std::string table = Snapshot(as_of.value_or(db_.seq()));
+      if (rng_.Chance(35)) as_of = rng_(db_->seq() + 1);
+      const std::string table = Snapshot(as_of.value_or(db_->seq()));
       DiffQuery q = gen_.Select(table, as_of);
-      q.sqlite = WithSeq(q.sqlite, as_of.value_or(db_.seq()));
+      q.sqlite = WithSeq(q.sqlite, as_of.value_or(db_->seq()));
       std::string why;
       if (!Check(q, &why)) {
         ++failures;
         ADD_FAILURE() << "NEDB_DIFF_SEED=" << seed_ << " round " << round_ << " query " << i
-                      << " (indexes:" << (indexes_.empty() ? " none" : indexes_) << "; head seq "
-                      << db_.seq() << ")\n  SQL:    " << q.nedb << "\n  SQLite: " << q.sqlite
-                      << "\n  " << why;
+                      << " (indexes:" << (indexes_.empty() ? " none" : indexes_)
+                      << (dir_ ? "; durable:" + events_ : "") << "; head seq " << db_->seq()
+                      << ")\n  SQL:    " << q.nedb << "\n  SQLite: " << q.sqlite << "\n  " << why;
       }
       ++queries_;
     }
@@ -146,6 +159,24 @@ class Round {
 
  private:
   using Docs = std::map<std::string, json>;
+
+  void Open() {
+    db_.reset();
+    db_ = dir_ ? std::make_unique<NEDB>(dir_->sub("db")) : std::make_unique<NEDB>();
+  }
+  // A checkpoint (one op that changes no document) and/or a reopen.
+  void Durability() {
+    const std::uint64_t k = rng_(3);
+    if (k != 1) {
+      db_->checkpoint();
+      ops_.push_back({db_->seq(), "", std::nullopt});
+      events_ += " checkpoint@" + std::to_string(db_->seq());
+    }
+    if (k != 0) {
+      Open();
+      events_ += " reopen@" + std::to_string(db_->seq());
+    }
+  }
 
   // Sets path in doc, creating (or replacing non-object) parents: what
   // docs/SQL.md says INSERT and UPDATE do with a dotted column.
@@ -164,7 +195,7 @@ class Round {
   // * ... WHERE at HEAD: here SQLite selects them), and the answer's
   // affected and seq must agree.
   void SqlWrite(const std::vector<std::string>& ids) {
-    const std::uint64_t before = db_.seq();
+    const std::uint64_t before = db_->seq();
     const Docs head = State(before);
     std::string sql;
     std::vector<std::pair<std::string, std::optional<json>>> writes;  // in op order
@@ -244,7 +275,7 @@ class Round {
     }
     json got;
     try {
-      got = sql_exec(db_, sql);
+      got = sql_exec(*db_, sql);
     } catch (const std::exception& e) {
       ADD_FAILURE() << "NEDB_DIFF_SEED=" << seed_ << " round " << round_ << " write " << sql
                     << " threw: " << e.what();
@@ -348,6 +379,7 @@ class Round {
     Docs state;
     for (const Op& op : ops_) {
       if (op.seq > seq) break;
+      if (op.id.empty()) continue;  // a checkpoint
       if (op.doc) {
         state[op.id] = *op.doc;
       } else {
@@ -432,7 +464,7 @@ class Round {
     }
     json got;
     try {
-      got = sql_exec(db_, q.nedb);
+      got = sql_exec(*db_, q.nedb);
     } catch (const std::exception& e) {
       *why = std::string("sql_exec threw: ") + e.what();
       return false;
@@ -449,7 +481,7 @@ class Round {
       return false;
     }
     try {
-      const std::vector<json> rows = db_.query(nql);
+      const std::vector<json> rows = db_->query(nql);
       ++nql_checked_;
       if (!Same(q, want, json(rows), seq, why)) {
         *why = "NQL " + nql + ": " + *why;
@@ -471,13 +503,15 @@ class Round {
   DiffRng rng_;
   DiffGen gen_;
   std::size_t round_;
-  NEDB db_;
+  std::optional<test::TempDir> dir_;  // a durable round's directory
+  std::unique_ptr<NEDB> db_;
   test::SqliteOracle oracle_;
   std::vector<Op> ops_;
   std::map<std::string, std::uint64_t> nat_;  // id -> place in the natural order
   std::set<std::uint64_t> loaded_;
   std::map<std::uint64_t, std::map<std::string, json>> states_;
   std::string indexes_;
+  std::string events_;  // checkpoints and reopens
   std::set<std::string> search_fields_;
   std::size_t queries_ = 0;
   std::size_t nql_checked_ = 0;
