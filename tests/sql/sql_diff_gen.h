@@ -114,7 +114,8 @@ class DiffGen {
     // Literals only: extremes that no sum may add up (SQLite's SUM raises on
     // int64 overflow, NEDB's becomes a double).
     static const std::vector<nlohmann::json> kExtremes = {
-        INT64_MAX, INT64_MIN + 1, 1e300, -1e300, 9007199254740992.0, 9007199254740993};
+        INT64_MAX, INT64_MIN + 1, 1e300, -1e300, 9007199254740992.0, 9007199254740993,
+        UINT64_MAX, std::uint64_t{1} << 63, INT64_MIN, 5e-324};
     static const std::vector<nlohmann::json> kComposites = {
         nlohmann::json::array(),  {1, 2},     {"a"},
         nlohmann::json::object(), {{"k", 1}}, {{"a", {1, "b"}}}};
