@@ -85,10 +85,13 @@ class DiffGen {
 
   // A value for field f (-1: any literal). Kinds are mixed on purpose.
   nlohmann::json Value(int f) {
-    static const std::vector<std::int64_t> kInts = {
-        -2, -1, 0, 1, 2, 3, 5, 8, 1000000000000, 9007199254740993};
-    static const std::vector<double> kDoubles = {
-        -1.5, -0.5, 0.5, 1.5, 2.0, 2.5, 3.0, 7.25, -0.0, 0.1, 9007199254740992.0, 1e-7};
+    // Data numbers add up exactly in a double and in NEDB's wider sums
+    // (dyadic fractions, integers far below 2^53), so SUM and AVG agree
+    // to the last bit and ORDER BY AVG(...) ties the same way in both.
+    // Values near 2^53 and inexact decimals are literals only.
+    static const std::vector<std::int64_t> kInts = {-2, -1, 0, 1, 2, 3, 5, 8, 1000000000000};
+    static const std::vector<double> kDoubles = {-1.5, -0.5, 0.5,  1.5,  2.0,      2.5,
+                                                 3.0,  7.25, -0.0, 0.25, 0.0078125};
     static const std::vector<std::string> kStrings = {"",
                                                       "a",
                                                       "b",
@@ -114,8 +117,9 @@ class DiffGen {
     // Literals only: extremes that no sum may add up (SQLite's SUM raises on
     // int64 overflow, NEDB's becomes a double).
     static const std::vector<nlohmann::json> kExtremes = {
-        INT64_MAX, INT64_MIN + 1, 1e300, -1e300, 9007199254740992.0, 9007199254740993,
-        UINT64_MAX, std::uint64_t{1} << 63, INT64_MIN, 5e-324};
+        INT64_MAX,          INT64_MIN + 1,    1e300,      -1e300,
+        9007199254740992.0, 9007199254740993, UINT64_MAX, std::uint64_t{1} << 63,
+        INT64_MIN,          5e-324,           0.1,        1e-7};
     static const std::vector<nlohmann::json> kComposites = {
         nlohmann::json::array(),  {1, 2},     {"a"},
         nlohmann::json::object(), {{"k", 1}}, {{"a", {1, "b"}}}};
@@ -496,14 +500,16 @@ class DiffGen {
     for (std::size_t g = 0; g < groups.size(); ++g) {
       if (!r_.Chance(80)) continue;
       const int f = groups[g];
-      if (!names.insert(Name(f)).second) continue;
+      const bool alias = r_.Chance(15);  // SELECT a AS k0 ... GROUP BY a
+      const std::string name = alias ? "k" + std::to_string(g) : Name(f);
+      if (!names.insert(name).second) continue;
       items.push_back(
-          {ColumnText(f),
+          {ColumnText(f) + (alias ? " AS " + name : ""),
            f == kId ? "3"
                     : "(CASE WHEN " + KindExpr(f) + " <= 1 THEN 1 ELSE " + KindExpr(f) + " END)",
            f == kId ? "id" : "(CASE WHEN " + KindExpr(f) + " >= 2 THEN " + ValueExpr(f) + " END)",
-           "",
-           {Name(f)},
+           Name(f),  // ORDER BY the grouped column's name
+           {name},
            static_cast<int>(g)});
     }
     const int naggs = static_cast<int>(r_(4)) + (groups.empty() ? 1 : 0);
@@ -573,7 +579,7 @@ class DiffGen {
       const std::uint64_t dir = r_(3);
       const std::string d = dir == 2 ? " DESC" : "";
       std::string key = it.out.name;
-      if (it.group < 0 && r_.Chance(30)) key = it.agg_text;  // the aggregate written out
+      if (r_.Chance(30)) key = it.agg_text;  // the aggregate written out, or the column
       order_nedb += (i ? ", " : " ORDER BY ") + key + (dir == 1 ? " ASC" : d);
       if (it.group >= 0 && it.value == "id") {
         order_sqlite += it.value + d + ", ";

@@ -470,6 +470,13 @@ class Round {
       return false;
     }
     if (!Same(q, want, got, seq, why)) return false;
+    if (rng_.Chance(10)) {  // the read-only overload answers the same
+      const json ro = sql_exec(static_cast<const NEDB&>(*db_), q.nedb);
+      if (ro != got) {
+        *why = "sql_exec(const NEDB&) differs: " + ro.dump();
+        return false;
+      }
+    }
     // NQL, when the SELECT is expressible: the same rows.
     std::string nql;
     try {
