@@ -26,6 +26,7 @@
 
 #include "nedb/nedb.h"
 #include "nedb/sql.h"
+#include "search_model.h"
 #include "sql_diff_gen.h"
 #include "sqlite_oracle.h"
 #include "test_util.h"
@@ -102,7 +103,7 @@ class Round {
       for (const IndexAt& ix : indexes) {
         if (ix.at == i) {
           db_->create_index("t", ix.field, ix.kind);
-          if (ix.kind == "search") search_paths_.insert(Path(ix.field));
+          if (ix.kind == "search") search_paths_.insert(test::FieldPath(ix.field));
           indexes_ += " " + ix.field + ":" + ix.kind + "@" + std::to_string(db_->seq());
         }
       }
@@ -304,79 +305,10 @@ class Round {
     return sql;
   }
 
-  // docs/NQL.md's tokens: maximal runs of ASCII letters and digits and of
-  // non-ASCII bytes, ASCII lower-cased.
-  static void Tokens(const std::string& text, std::set<std::string>* out) {
-    std::string t;
-    for (char ch : text + " ") {
-      const unsigned char c = static_cast<unsigned char>(ch);
-      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) {
-        t += ch;
-      } else if (c >= 'A' && c <= 'Z') {
-        t += static_cast<char>(c - 'A' + 'a');
-      } else if (!t.empty()) {
-        out->insert(t);
-        t.clear();
-      }
-    }
-  }
-  // A search-indexed field's tokens: a string's text; every string (keys
-  // too), number and literal inside an array or object; a number or
-  // boolean by its JSON text.
-  static void FieldTokens(const json& v, std::set<std::string>* out) {
-    if (v.is_null()) return;
-    if (v.is_string()) return Tokens(v.get<std::string>(), out);
-    if (v.is_object()) {
-      for (const auto& [k, x] : v.items()) {
-        Tokens(k, out);
-        FieldTokens(x, out);
-      }
-      return;
-    }
-    if (v.is_array()) {
-      for (const json& x : v) x.is_null() ? Tokens("null", out) : FieldTokens(x, out);
-      return;
-    }
-    Tokens(v.dump(), out);
-  }
-  // Without a search index: every string value, nested ones included.
-  static void StringTokens(const json& v, std::set<std::string>* out) {
-    if (v.is_string()) return Tokens(v.get<std::string>(), out);
-    if (v.is_structured()) {
-      for (const json& x : v) StringTokens(x, out);
-    }
-  }
-  // SEARCH "word" on the document id at seq.
+  // SEARCH "word" on the document id at seq, with the search indexes
+  // created so far.
   bool Search(std::uint64_t seq, const std::string& id, const std::string& word) const {
-    const json& doc = states_.at(seq).at(id);
-    std::set<std::string> tokens;
-    if (search_paths_.empty()) {
-      StringTokens(doc, &tokens);
-    } else {
-      for (const std::vector<std::string>& path : search_paths_) {
-        const json* v = &doc;
-        for (const std::string& p : path) {
-          v = v->is_object() && v->contains(p) ? &(*v)[p] : nullptr;
-          if (v == nullptr) break;
-        }
-        if (v != nullptr) FieldTokens(*v, &tokens);
-      }
-    }
-    std::set<std::string> want;
-    Tokens(word, &want);
-    for (const std::string& t : want) {
-      if (!tokens.count(t)) return false;
-    }
-    return true;
-  }
-  static std::vector<std::string> Path(const std::string& field) {
-    std::vector<std::string> parts;
-    for (std::size_t start = 0;;) {
-      const std::size_t dot = field.find('.', start);
-      parts.push_back(field.substr(start, dot - start));
-      if (dot == std::string::npos) return parts;
-      start = dot + 1;
-    }
+    return test::SearchMatches(states_.at(seq).at(id), search_paths_, word);
   }
 
   // The model's state after every op up to seq.
