@@ -5,7 +5,8 @@
 // (docs/SQL.md, "Semantics"), where they differ from SQL's:
 //
 //  * Two-valued logic and the total order missing < null < false < true <
-//    numbers < strings. SQLite would give NULL for `a < 3` with a null `a`,
+//    numbers < strings < arrays < objects (arrays and objects by their
+//    canonical text). SQLite would give NULL for `a < 3` with a null `a`,
 //    and NOT NULL is NULL; NEDB says null < 3 is true and NOT is the plain
 //    complement. So each comparison is translated into a CASE over the
 //    operands' kinds (missing: only != holds; different kinds: compare the
@@ -23,11 +24,14 @@
 //    every SQLite ORDER BY ends with the id's natural place.
 //  * `LIKE '%word%'` with one SEARCH token is SEARCH (docs/SQL.md, LIKE):
 //    the SQLite side calls nedb_search(), which the test implements from
-//    docs/NQL.md over its model (whole tokens of the search-indexed fields,
-//    or of every string value when the collection has no search index).
+//    docs/NQL.md over its model (search_model.h: whole tokens of the
+//    search-indexed fields, or of every string value when the collection
+//    has no search index). Other patterns are SQLite's LIKE, made
+//    case-sensitive as NEDB's is (PRAGMA case_sensitive_like).
 //  * Not generated: array and object literals (SQL has none), ORDER BY
-//    aggregates in an ungrouped SELECT (an error).
-//    Numbers stay small enough that no sum overflows int64.
+//    aggregates in an ungrouped SELECT (an error), a trailing ESCAPE
+//    character. Numbers in documents add up exactly in both engines (see
+//    Value()); extreme numbers are literals only.
 #ifndef NEDB_TESTS_SQL_SQL_DIFF_GEN_H_
 #define NEDB_TESTS_SQL_SQL_DIFF_GEN_H_
 
