@@ -128,13 +128,12 @@ class DiffGen {
         nlohmann::json::array(),  {1, 2},     {"a"},
         nlohmann::json::object(), {{"k", 1}}, {{"a", {1, "b"}}}};
     // Weights of null, bool, int, double, string, array/object per field
-    // (a: numeric, b: anything, s: mostly strings, o.x: anything, literal).
-    static const int kWeights[5][6] = {{6, 6, 50, 28, 10, 0},
-                                       {12, 12, 22, 18, 24, 12},
-                                       {6, 6, 10, 8, 70, 0},
-                                       {10, 10, 26, 18, 26, 10},
-                                       {8, 10, 30, 22, 30, 0}};
-    const int* w = kWeights[f < 0 ? 4 : f];
+    // (a: numeric, b: anything, s: mostly strings, o.x and "f g": anything;
+    // the last row: literals).
+    static const int kWeights[6][6] = {{6, 6, 50, 28, 10, 0},    {12, 12, 22, 18, 24, 12},
+                                       {6, 6, 10, 8, 70, 0},     {10, 10, 26, 18, 26, 10},
+                                       {10, 10, 30, 20, 20, 10}, {8, 10, 30, 22, 30, 0}};
+    const int* w = kWeights[f < 0 ? 5 : f];
     int pick = static_cast<int>(r_(100));
     int kind = 0;
     while (kind < 5 && pick >= w[kind]) pick -= w[kind++];
@@ -160,8 +159,8 @@ class DiffGen {
 
   nlohmann::json Doc() {
     nlohmann::json d = nlohmann::json::object();
-    for (int f = 0; f < 3; ++f) {
-      if (!r_.Chance(12)) d[DiffFields()[f].sql] = Value(f);
+    for (int f : {0, 1, 2, 4}) {
+      if (!r_.Chance(f == 4 ? 40 : 12)) d[DiffFields()[f].key] = Value(f);
     }
     const std::uint64_t o = r_(10);
     if (o < 2) return d;                            // no o
@@ -214,13 +213,13 @@ class DiffGen {
   }
 
  private:
-  static constexpr int kId = 4;  // the column `id` (the document id)
+  static constexpr int kId = 5;  // the column `id` (the document id)
 
   // A column as written in NEDB SQL, sometimes qualified by the table or
   // its alias (which the parser strips).
   std::string ColumnText(int f) {
     std::string name = f == kId ? "id" : DiffFields()[f].sql;
-    if (r_.Chance(5)) {  // quoted identifiers: "o"."x" is the path o.x
+    if (name[0] != '"' && r_.Chance(5)) {  // quoted identifiers: "o"."x" is the path o.x
       std::string quoted;
       for (std::size_t start = 0;;) {
         const std::size_t dot = name.find('.', start);
@@ -236,7 +235,7 @@ class DiffGen {
     if (q < 3 && !alias_.empty()) return alias_ + "." + name;
     return name;
   }
-  static std::string Name(int f) { return f == kId ? "id" : DiffFields()[f].sql; }
+  static std::string Name(int f) { return f == kId ? "id" : DiffFields()[f].key; }
   static std::string KindExpr(int f) {
     return f == kId ? "3" : std::string(DiffFields()[f].column) + "_k";
   }
@@ -246,7 +245,9 @@ class DiffGen {
     const std::string d = desc ? " DESC, " : ", ";
     return f == kId ? "id" + d : KindExpr(f) + d + ValueExpr(f) + d;
   }
-  int Field(int id_percent) { return r_.Chance(id_percent) ? kId : static_cast<int>(r_(4)); }
+  int Field(int id_percent) {
+    return r_.Chance(id_percent) ? kId : static_cast<int>(r_(DiffFields().size()));
+  }
 
   static std::string Quote(const std::string& s) {
     std::string out = "'";
@@ -512,7 +513,7 @@ class DiffGen {
            f == kId ? "3"
                     : "(CASE WHEN " + KindExpr(f) + " <= 1 THEN 1 ELSE " + KindExpr(f) + " END)",
            f == kId ? "id" : "(CASE WHEN " + KindExpr(f) + " >= 2 THEN " + ValueExpr(f) + " END)",
-           Name(f),  // ORDER BY the grouped column's name
+           f == kId ? "id" : DiffFields()[f].sql,  // ORDER BY the grouped column
            {name},
            static_cast<int>(g)});
     }
@@ -582,7 +583,9 @@ class DiffGen {
       const Item& it = r_.Pick(items);
       const std::uint64_t dir = r_(3);
       const std::string d = dir == 2 ? " DESC" : "";
-      std::string key = it.out.name;
+      // An output key that is no identifier path is quoted ("max_f g").
+      std::string key =
+          it.out.name.find(' ') == std::string::npos ? it.out.name : "\"" + it.out.name + "\"";
       if (r_.Chance(30)) key = it.agg_text;  // the aggregate written out, or the column
       order_nedb += (i ? ", " : " ORDER BY ") + key + (dir == 1 ? " ASC" : d);
       if (it.group >= 0 && it.value == "id") {

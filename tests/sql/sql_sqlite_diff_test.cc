@@ -92,8 +92,9 @@ class Round {
       const std::uint64_t n = 1 + rng_(4);
       for (std::uint64_t i = 0; i < n; ++i) {
         // The document id may be indexed too (SQL's id is _id).
-        const std::uint64_t f = rng_(5);
-        IndexAt ix{rng_.Chance(60) ? 0 : rng_(ops + 1), f == 4 ? "_id" : test::DiffFields()[f].sql,
+        const std::uint64_t f = rng_(test::kIndexableFields + 1);
+        IndexAt ix{rng_.Chance(60) ? 0 : rng_(ops + 1),
+                   f == test::kIndexableFields ? "_id" : test::DiffFields()[f].sql,
                    kKinds[rng_(3)]};
         indexes.push_back(ix);
       }
@@ -205,7 +206,7 @@ class Round {
     const std::uint64_t kind = rng_(100);
     if (kind < 40) {  // INSERT: a new document per row (an upsert)
       std::vector<int> cols;
-      for (int f = 0; f < 4; ++f) {
+      for (int f = 0; f < static_cast<int>(test::DiffFields().size()); ++f) {
         if (rng_.Chance(60)) cols.push_back(f);
       }
       for (std::size_t i = cols.size(); i > 1; --i) std::swap(cols[i - 1], cols[rng_(i)]);
@@ -247,8 +248,9 @@ class Round {
       std::vector<std::pair<int, json>> sets;
       if (update) {
         sql = "UPDATE t SET ";
-        for (int f = 0; f < 4; ++f) {
-          if (sets.empty() ? rng_.Chance(50) || f == 3 : rng_.Chance(30)) {
+        const int n = static_cast<int>(test::DiffFields().size());
+        for (int f = 0; f < n; ++f) {
+          if (sets.empty() ? rng_.Chance(50) || f == n - 1 : rng_.Chance(30)) {
             sets.emplace_back(f, gen_.LitValue(f));
             sql += (sets.size() > 1 ? ", " : "") + gen_.WriteColumn(f) + " = " +
                    gen_.LiteralText(sets.back().second);

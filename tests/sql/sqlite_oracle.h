@@ -25,18 +25,26 @@ namespace nedb::test {
 // orders them within their kind.
 enum FieldKind : int { kMissing = 0, kNull = 1, kBool = 2, kValue = 3, kArray = 4, kObject = 5 };
 
-// The document fields the test generates: name as written in SQL, the JSON
-// path, and the SQLite column (its kind column is <column>_k).
+// The document fields the test generates: the column as written in SQL, its
+// output key, the JSON path, and the SQLite column (its kind column is
+// <column>_k). "f g" is not an NQL field name: everything about it runs in
+// the SQL adapter (and it cannot be indexed).
 struct DiffField {
   const char* sql;
+  const char* key;
   std::vector<std::string> path;
   const char* column;
 };
 inline const std::vector<DiffField>& DiffFields() {
-  static const std::vector<DiffField> kFields = {
-      {"a", {"a"}, "a"}, {"b", {"b"}, "b"}, {"s", {"s"}, "s"}, {"o.x", {"o", "x"}, "ox"}};
+  static const std::vector<DiffField> kFields = {{"a", "a", {"a"}, "a"},
+                                                 {"b", "b", {"b"}, "b"},
+                                                 {"s", "s", {"s"}, "s"},
+                                                 {"o.x", "o.x", {"o", "x"}, "ox"},
+                                                 {"\"f g\"", "f g", {"f g"}, "fg"}};
   return kFields;
 }
+// The fields an index may name (NQL field paths).
+inline constexpr int kIndexableFields = 4;
 
 class SqliteOracle {
  public:
