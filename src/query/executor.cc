@@ -156,7 +156,10 @@ void ForEachCandidate(const Plan& p, const Collection& c,
       auto begin = p.lo ? p.ordered->LowerBound(*p.lo, p.lo_strict)
                         : (p.hi ? p.ordered->LowerBound(null_value, false) : set.begin());
       auto end = p.hi ? p.ordered->LowerBound(*p.hi, !p.hi_strict) : set.end();
-      if (begin != set.end() && end != set.end() && !OrderedIndex::KeyLess()(*begin, *end)) {
+      // An empty or inverted range (lo > hi, or lo past the last key) may
+      // put begin after end: there is nothing to read, and walking from
+      // begin would step past end (issue 13).
+      if (begin == set.end() || (end != set.end() && !OrderedIndex::KeyLess()(*begin, *end))) {
         return;
       }
       const bool desc = p.order_by_index && p.query->order_by->desc;

@@ -122,12 +122,7 @@ void Parser::Enter() {
   }
 }
 
-Expr Parser::ParseOr() {
-  Enter();
-  Expr e = Chain(ExprKind::kOr, "OR", &Parser::ParseAnd);
-  --depth_;
-  return e;
-}
+Expr Parser::ParseOr() { return Chain(ExprKind::kOr, "OR", &Parser::ParseAnd); }
 
 Expr Parser::ParseAnd() { return Chain(ExprKind::kAnd, "AND", &Parser::ParseNot); }
 
@@ -161,9 +156,13 @@ Expr Parser::ParseNot() {
 Expr Parser::ParsePredicate() {
   CheckUnsupportedOperand();
   if (IsPunct("(")) {
+    // Each parenthesis (and each NOT) is one level of nesting; the WHERE
+    // condition itself is level 0.
+    Enter();
     Advance();
     Expr inner = ParseOr();
     ExpectPunct(")");
+    --depth_;
     return inner;
   }
   Expr lhs = Operand();

@@ -85,25 +85,28 @@ Select Parser::ParseSelect() {
   CheckUnsupportedOperand();
   if (IsPunct("(")) Fail("expected a table name");
   s.table = Table(&s.table_pos);
+  // table [AS OF n] [[AS] alias] [AS OF n], with at most one AS OF.
   std::string alias;
-  for (int k = 0; k < 2; ++k) {
-    if (IsKeyword("AS") && Peek().kind == TokenKind::kWord &&
-        nql::EqualsKeyword(Peek().raw, "OF")) {
-      if (s.as_of) Fail("expected one AS OF");
-      Advance();
-      Advance();
-      s.as_of = Count("a sequence number after AS OF");
-    } else if (k == 0 && alias.empty()) {
-      if (IsKeyword("AS")) {
-        Advance();
-        alias = Name("a table alias");
-      } else if (AtName()) {
-        alias = Name("a table alias");
-      }
-    }
+  auto at_as_of = [&] {
+    return IsKeyword("AS") && Peek().kind == TokenKind::kWord &&
+           nql::EqualsKeyword(Peek().raw, "OF");
+  };
+  auto as_of = [&] {
+    if (s.as_of) Fail("expected one AS OF");
+    Advance();
+    Advance();
+    s.as_of = Count("a sequence number after AS OF");
+  };
+  if (at_as_of()) as_of();
+  if (IsKeyword("AS") && !at_as_of()) {
+    Advance();
+    alias = Name("a table alias");
+  } else if (AtName()) {
+    alias = Name("a table alias");
   }
+  if (at_as_of()) as_of();
   CheckJoin();
-  if (IsKeyword("FOR")) Unsup("FOR SYSTEM_TIME (use AS OF <seq>)");
+  CheckFor();
   s.where = OptionalWhere();
   if (IsKeyword("GROUP")) {
     Advance();
@@ -170,9 +173,19 @@ Select Parser::ParseSelect() {
   if (IsKeyword("UNION") || IsKeyword("INTERSECT") || IsKeyword("EXCEPT")) {
     Unsup(std::string(tok_.raw) + " (run the SELECTs separately)");
   }
-  if (IsKeyword("FOR")) Unsup("FOR UPDATE / FOR SHARE");
+  CheckFor();
   StripQualifiers(s, alias);
   return s;
+}
+
+// FOR SYSTEM_TIME (SQL:2011 time travel) and the locking clauses.
+void Parser::CheckFor() {
+  if (!IsKeyword("FOR")) return;
+  const Token next = Peek();
+  if (next.kind == TokenKind::kWord && nql::EqualsKeyword(next.raw, "SYSTEM_TIME")) {
+    Unsup("FOR SYSTEM_TIME (use AS OF <seq>)");
+  }
+  Unsup("FOR UPDATE / FOR SHARE (NEDB has no row locks; each write is one atomic op)");
 }
 
 void Parser::CheckJoin() {
@@ -185,14 +198,15 @@ void Parser::CheckJoin() {
 }
 
 // table.col and alias.col name col.
+void Parser::Unqualify(Column& c, const std::string& table, const std::string& alias) {
+  if (c.parts.size() > 1 && (c.parts[0] == table || (!alias.empty() && c.parts[0] == alias))) {
+    c.parts.erase(c.parts.begin());
+    c.name = c.Path();
+    ResolveId(c);
+  }
+}
 void Parser::StripQualifiers(Select& s, const std::string& alias) {
-  auto strip = [&](Column& c) {
-    if (c.parts.size() > 1 && (c.parts[0] == s.table || (!alias.empty() && c.parts[0] == alias))) {
-      c.parts.erase(c.parts.begin());
-      c.name = c.Path();
-      ResolveId(c);
-    }
-  };
+  auto strip = [&](Column& c) { Unqualify(c, s.table, alias); };
   for (SelectItem& it : s.items) {
     if (it.column) strip(*it.column);
   }
@@ -234,6 +248,7 @@ Insert Parser::ParseInsert() {
   for (;;) {
     const std::size_t pos = tok_.pos;
     Column c = ParseColumn();
+    Unqualify(c, ins.table, "");
     for (const Column& prev : ins.columns) {
       if (prev.parts == c.parts)
         throw StatementError(text_, pos, c.name.size(), "duplicate column");
@@ -291,6 +306,7 @@ Update Parser::ParseUpdate() {
     const std::size_t pos = tok_.pos;
     Assignment a;
     a.column = ParseColumn();
+    Unqualify(a.column, up.table, "");
     if (a.column.parts == std::vector<std::string>{"_id"}) {
       throw Unsupported(text_, pos, a.column.name.size(), "changing a row's id (insert a new row)");
     }
@@ -307,6 +323,7 @@ Update Parser::ParseUpdate() {
   }
   if (IsKeyword("FROM")) Unsup("UPDATE ... FROM (joins)");
   up.where = OptionalWhere();
+  if (up.where) StripExpr(*up.where, [&](Column& c) { Unqualify(c, up.table, ""); });
   if (IsKeyword("ORDER") || IsKeyword("LIMIT")) Unsup("ORDER BY / LIMIT in UPDATE");
   if (IsKeyword("RETURNING")) Unsup("RETURNING");
   return up;
@@ -319,6 +336,7 @@ Delete Parser::ParseDelete() {
   del.table = Table(&del.table_pos);
   if (IsKeyword("USING")) Unsup("DELETE ... USING (joins)");
   del.where = OptionalWhere();
+  if (del.where) StripExpr(*del.where, [&](Column& c) { Unqualify(c, del.table, ""); });
   if (IsKeyword("ORDER") || IsKeyword("LIMIT")) Unsup("ORDER BY / LIMIT in DELETE");
   if (IsKeyword("RETURNING")) Unsup("RETURNING");
   return del;

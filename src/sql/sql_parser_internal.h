@@ -104,6 +104,8 @@ class Parser {
   SelectItem ParseItem();
   Select ParseSelect();
   void CheckJoin();
+  void CheckFor();
+  static void Unqualify(Column& c, const std::string& table, const std::string& alias);
   void StripQualifiers(Select& s, const std::string& alias);
   template <typename F>
   void StripExpr(Expr& e, const F& strip);

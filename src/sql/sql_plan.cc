@@ -288,8 +288,9 @@ class Planner {
       } else if (it.agg == AggKind::kCount) {
         return NotExact("COUNT(column)", it.pos);
       } else {
+        // NQL names the aggregate by the resolved path (sum__id for id).
         if (group->agg_field || !NqlField(*it.column) ||
-            o.name != OutputName(SelectItem{it.agg, it.column, "", 0})) {
+            o.name != std::string(AggPrefix(it.agg)) + "_" + it.column->Path()) {
           return NotExact("this aggregate (NQL's GROUP BY takes COUNT(*) and one more, unaliased)",
                           it.pos);
         }
@@ -325,7 +326,7 @@ class Planner {
 std::string OutputName(const SelectItem& item) {
   if (!item.alias.empty()) return item.alias;
   if (item.agg == AggKind::kCount && !item.column) return "count";
-  return std::string(AggPrefix(item.agg)) + "_" + item.column->Path();
+  return std::string(AggPrefix(item.agg)) + "_" + item.column->name;  // as written: sum_id
 }
 
 SelectPlan PlanSelect(const Select& s, std::string_view text) { return Planner(s, text).Run(); }

@@ -41,7 +41,8 @@ struct SelectPlan {
 SelectPlan PlanSelect(const Select& s, std::string_view text);
 
 // The output key of an aggregate: count, count_f, sum_f, avg_f, min_f, max_f
-// (NQL's GROUP BY names), or its alias.
+// (NQL's GROUP BY names) with f the column as written (sum_id for the
+// document id, which NQL would call sum__id), or its alias.
 std::string OutputName(const SelectItem& item);
 
 }  // namespace nedb::sql
