@@ -45,8 +45,23 @@ class Metrics {
     std::uint64_t count = 0;
   };
 
+  // Orders (route, method, status) keys held as strings or looked up as
+  // string_views. (std::less<> would compare tuple<string, ...> with
+  // tuple<string_view, ...>, which libstdc++ 12's operator< does not allow
+  // under Clang 14.)
+  struct RequestKeyLess {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return std::make_tuple(std::string_view(std::get<0>(a)), std::string_view(std::get<1>(a)),
+                             std::get<2>(a)) < std::make_tuple(std::string_view(std::get<0>(b)),
+                                                               std::string_view(std::get<1>(b)),
+                                                               std::get<2>(b));
+    }
+  };
+
   mutable std::mutex mu_;  // guards the maps: one short lock per request
-  std::map<std::tuple<std::string, std::string, unsigned>, std::uint64_t, std::less<>> requests_;
+  std::map<std::tuple<std::string, std::string, unsigned>, std::uint64_t, RequestKeyLess> requests_;
   std::map<std::string, Histogram, std::less<>> latency_;
 };
 
