@@ -30,6 +30,7 @@ class MerkleTree {
   explicit MerkleTree(std::unique_ptr<HashStore> store);
 
   std::uint64_t size() const { return size_; }
+  const HashStore& store() const { return *store_; }
 
   // Appends a leaf hash (HashLeaf of the entry) as leaf number size().
   void Append(const Hash& leaf_hash);
