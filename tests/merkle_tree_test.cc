@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "merkle/reference.h"
+#include "merkle/verify.h"
 #include "merkle_test_util.h"
 #include "nedb/errors.h"
 
@@ -177,6 +178,47 @@ TEST_F(MerklePropertyTest, EveryChangeToAConsistencyProofFails) {
     }
   }
   EXPECT_GT(checked, 50000u);
+}
+
+// A path one entry too long or too short is rejected for its shape (RFC
+// 9162's sn checks), before any root is compared.
+TEST_F(MerklePropertyTest, PathsOfTheWrongLengthAreRejectedForTheirShape) {
+  std::mt19937_64 rng(15);
+  const std::string extra = test::FlipBit(HexRoot(*tree_, 7), rng);
+  auto variants = [&](const std::vector<std::string>& path) {
+    std::vector<std::vector<std::string>> out;
+    out.push_back(path);
+    out.back().push_back(extra);
+    out.push_back(path);
+    out.back().insert(out.back().begin(), extra);
+    if (!path.empty()) {
+      out.push_back({path.begin() + 1, path.end()});
+      out.push_back({path.begin(), path.end() - 1});
+    }
+    return out;
+  };
+  for (int k = 0; k < 3000; ++k) {
+    const std::uint64_t n = k < 1000 ? 2 + k % 60 : RandomSize(rng) + 1;
+    InclusionProof inc = tree_->ProveInclusion(rng() % n, n);
+    Hash root;
+    ASSERT_TRUE(merkle::RootFromInclusionPath(inc, &root));
+    ASSERT_EQ(root, tree_->Root(n));
+    for (auto& path : variants(inc.path)) {
+      inc.path = path;
+      EXPECT_FALSE(merkle::RootFromInclusionPath(inc, &root)) << inc.index << "/" << n;
+    }
+    const std::uint64_t m = 1 + rng() % (n - 1);
+    ConsistencyProof con = tree_->ProveConsistency(m, n);
+    Hash first, second;
+    ASSERT_TRUE(merkle::RootsFromConsistencyPath(con, tree_->Root(m), &first, &second));
+    ASSERT_EQ(first, tree_->Root(m));
+    ASSERT_EQ(second, tree_->Root(n));
+    for (auto& path : variants(con.path)) {
+      con.path = path;
+      EXPECT_FALSE(merkle::RootsFromConsistencyPath(con, tree_->Root(m), &first, &second))
+          << m << "->" << n;
+    }
+  }
 }
 
 // ---- The tree itself -------------------------------------------------------

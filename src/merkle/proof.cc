@@ -6,13 +6,11 @@
 #include <bit>
 
 #include "merkle/hash.h"
+#include "merkle/verify.h"
 
 namespace nedb {
+namespace merkle {
 namespace {
-
-using merkle::Hash;
-using merkle::HashChildren;
-using merkle::ParseHex;
 
 // Right-shifts fn and sn together until LSB(fn) is set or fn is 0.
 void ShiftToOddOrZero(std::uint64_t& fn, std::uint64_t& sn) {
@@ -22,8 +20,9 @@ void ShiftToOddOrZero(std::uint64_t& fn, std::uint64_t& sn) {
   }
 }
 
-// RFC 9162 §2.1.3.2 steps 1-5 without the final root comparison.
-bool InclusionRoot(const InclusionProof& proof, Hash* root) {
+}  // namespace
+
+bool RootFromInclusionPath(const InclusionProof& proof, Hash* root) {
   if (proof.index >= proof.tree_size) return false;  // step 1
   Hash r;
   if (!ParseHex(proof.leaf_hash, &r)) return false;
@@ -46,9 +45,10 @@ bool InclusionRoot(const InclusionProof& proof, Hash* root) {
   return true;
 }
 
-// RFC 9162 §2.1.4.2 for 0 < size1 < size2.
-bool ConsistencyRoots(const ConsistencyProof& proof, const Hash& root1, const Hash& root2) {
+bool RootsFromConsistencyPath(const ConsistencyProof& proof, const Hash& root1, Hash* first,
+                              Hash* second) {
   const std::vector<std::string>& path = proof.path;
+  if (proof.size1 == 0 || proof.size1 >= proof.size2) return false;
   if (path.empty()) return false;  // step 1
   // Step 2: when size1 is a power of two the old root is the first node.
   const bool prepend = std::has_single_bit(proof.size1);
@@ -85,10 +85,17 @@ bool ConsistencyRoots(const ConsistencyProof& proof, const Hash& root1, const Ha
     fn >>= 1;
     sn >>= 1;
   }
-  return fr == root1 && sr == root2 && sn == 0;  // step 7
+  if (sn != 0) return false;  // step 7's last condition: the path is too short
+  *first = fr;
+  *second = sr;
+  return true;
 }
 
-}  // namespace
+}  // namespace merkle
+
+using merkle::Hash;
+using merkle::HashChildren;
+using merkle::ParseHex;
 
 std::string LeafHash(std::string_view entry) { return merkle::ToHex(merkle::HashLeaf(entry)); }
 
@@ -102,13 +109,13 @@ std::string EmptyTreeRoot() { return merkle::ToHex(merkle::EmptyRoot()); }
 
 std::optional<std::string> RootFromInclusion(const InclusionProof& proof) {
   Hash root;
-  if (!InclusionRoot(proof, &root)) return std::nullopt;
+  if (!merkle::RootFromInclusionPath(proof, &root)) return std::nullopt;
   return merkle::ToHex(root);
 }
 
 bool VerifyInclusion(const InclusionProof& proof, std::string_view root_hex) {
   Hash want, got;
-  return ParseHex(root_hex, &want) && InclusionRoot(proof, &got) && got == want;
+  return ParseHex(root_hex, &want) && merkle::RootFromInclusionPath(proof, &got) && got == want;
 }
 
 bool VerifyConsistency(const ConsistencyProof& proof, std::string_view root1_hex,
@@ -121,7 +128,9 @@ bool VerifyConsistency(const ConsistencyProof& proof, std::string_view root1_hex
     return proof.path.empty() && root1 == empty && (proof.size2 != 0 || root2 == empty);
   }
   if (proof.size1 == proof.size2) return proof.path.empty() && root1 == root2;
-  return ConsistencyRoots(proof, root1, root2);
+  Hash first, second;  // step 7: both roots come from the same path
+  return merkle::RootsFromConsistencyPath(proof, root1, &first, &second) && first == root1 &&
+         second == root2;
 }
 
 }  // namespace nedb
