@@ -10,7 +10,9 @@
 #ifndef NEDB_MERKLE_HASH_STORE_H_
 #define NEDB_MERKLE_HASH_STORE_H_
 
+#include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "merkle/hash.h"
@@ -38,23 +40,32 @@ class HashStore {
   virtual void Truncate(int level, std::uint64_t size) = 0;
 };
 
-// Every level in memory: 2n hashes (64 bytes per leaf) for n leaves.
+// Every level in memory, in tiles of kTileHashes hashes (the tlog-tiles
+// width): growing never copies a level, and a tile is the unit a file-backed
+// store would read and write. 2n hashes (64 bytes per leaf) for n leaves.
 class MemoryHashStore final : public HashStore {
  public:
+  static constexpr std::uint64_t kTileHashes = 256;
+
+  MemoryHashStore() = default;
+  MemoryHashStore(const MemoryHashStore& other);  // deep copy
+
   std::uint64_t LevelSize(int level) const override {
-    return static_cast<std::size_t>(level) < levels_.size() ? levels_[level].size() : 0;
+    return static_cast<std::size_t>(level) < levels_.size() ? levels_[level].size : 0;
   }
-  Hash Get(int level, std::uint64_t index) const override { return levels_[level][index]; }
-  void Append(int level, const Hash& h) override {
-    if (static_cast<std::size_t>(level) >= levels_.size()) levels_.resize(level + 1);
-    levels_[level].push_back(h);
+  Hash Get(int level, std::uint64_t index) const override {
+    return (*levels_[level].tiles[index / kTileHashes])[index % kTileHashes];
   }
-  void Truncate(int level, std::uint64_t size) override {
-    if (static_cast<std::size_t>(level) < levels_.size()) levels_[level].resize(size);
-  }
+  void Append(int level, const Hash& h) override;
+  void Truncate(int level, std::uint64_t size) override;
 
  private:
-  std::vector<std::vector<Hash>> levels_;
+  using Tile = std::array<Hash, kTileHashes>;
+  struct Level {
+    std::vector<std::unique_ptr<Tile>> tiles;
+    std::uint64_t size = 0;
+  };
+  std::vector<Level> levels_;
 };
 
 }  // namespace nedb::merkle

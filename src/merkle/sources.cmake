@@ -3,6 +3,7 @@
 # compiled into libnedb.
 target_sources(nedb PRIVATE
   src/merkle/hash.cc
+  src/merkle/hash_store.cc
   src/merkle/merkle_tree.cc
   src/merkle/proof.cc
   src/merkle/reference.cc
