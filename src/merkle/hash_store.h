@@ -4,8 +4,8 @@
 // so with n leaves level k has exactly floor(n / 2^k) hashes. These are the
 // hashes C2SP tlog-tiles publishes (https://c2sp.org/tlog-tiles), which keeps
 // levels 0, 8, 16, ... in tiles of 256 hashes and recomputes the 7 levels in
-// between from a tile; a tile-backed store may do the same (Get then costs up
-// to 255 hashes within one tile) or keep every level. All levels are
+// between from a tile; a tile-backed store may do the same (a Get at level
+// 8j + k then costs 2^k - 1 <= 127 hashes within one tile) or keep every level. All levels are
 // rebuildable from level 0, and level 0 from the log, which is the authority.
 #ifndef NEDB_MERKLE_HASH_STORE_H_
 #define NEDB_MERKLE_HASH_STORE_H_
