@@ -6,4 +6,6 @@ target_sources(nedb PRIVATE
   src/log/v2/payload_digest.cc
   src/log/v2/record_codec.cc
   src/log/v2/frame.cc
+  src/log/v2/segment_reader.cc
+  src/log/v2/segment_writer.cc
 )
