@@ -49,8 +49,13 @@ bool SegmentReader::OpenSegment() {
   SegmentHeader h;
   const char* why = nullptr;
   if (!DecodeSegmentHeader(bytes, &h, &why)) {
-    // The header is one append made before any record: torn only if nothing follows.
-    if (last && opts_.allow_torn_tail && bytes.size() <= kSegmentHeaderBytes) {
+    // The header is one append made before any record: torn only if no
+    // record follows (nothing, or the zeros of a file extended by a crash).
+    bool nothing_after = true;
+    for (std::size_t i = kSegmentHeaderBytes; i < bytes.size() && nothing_after; i++) {
+      nothing_after = bytes[i] == 0;
+    }
+    if (last && opts_.allow_torn_tail && nothing_after) {
       torn_ = TornTail{SegmentPath(segments_[index_]), 0, bytes.size(), why};
       last_end_ = 0;
       return false;

@@ -63,7 +63,11 @@ void SegmentWriter::Break(const std::string& why) {
 void SegmentWriter::StartSegment(std::uint32_t number, std::uint64_t first_seq) {
   const std::string path = dir_ + "/" + SegmentFileName(number);
   try {
-    file_ = env_->NewWritableFile(path);
+    // Appendable (O_APPEND): after a cut-back Truncate the next append lands
+    // at the new end. A file of this name is never there: a torn one was
+    // removed by Open().
+    if (env_->FileExists(path)) throw IOError("segment exists already: " + path);
+    file_ = env_->NewAppendableFile(path);
     file_->Append(EncodeSegmentHeader({number, first_seq}));
     env_->SyncDir(dir_);
   } catch (const IOError& e) {
