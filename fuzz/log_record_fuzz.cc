@@ -19,8 +19,7 @@
 namespace {
 
 [[noreturn]] void Die(const char* what, std::string_view in) {
-  std::fprintf(stderr, "log_record_fuzz: %s\n  input: %s\n", what,
-               nedb::logv2::ToHex(in).c_str());
+  std::fprintf(stderr, "log_record_fuzz: %s\n  input: %s\n", what, nedb::logv2::ToHex(in).c_str());
   std::abort();
 }
 

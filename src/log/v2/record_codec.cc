@@ -4,12 +4,21 @@
 #include <cmath>
 #include <cstring>
 
+#include "log/op.h"
 #include "log/v2/payload_digest.h"
 #include "log/v2/varint.h"
 #include "nedb/errors.h"
 
 namespace nedb::logv2 {
 namespace {
+
+// v1 op kinds keep their numbers, so an upgrade maps them one to one.
+static_assert(static_cast<int>(Kind::kGenesis) == static_cast<int>(OpKind::kGenesis));
+static_assert(static_cast<int>(Kind::kPut) == static_cast<int>(OpKind::kPut));
+static_assert(static_cast<int>(Kind::kDelete) == static_cast<int>(OpKind::kDelete));
+static_assert(static_cast<int>(Kind::kLink) == static_cast<int>(OpKind::kLink));
+static_assert(static_cast<int>(Kind::kUnlink) == static_cast<int>(OpKind::kUnlink));
+static_assert(static_cast<int>(Kind::kCheckpoint) == static_cast<int>(OpKind::kCheckpoint));
 
 bool IsKnownTag(std::uint64_t t) {
   switch (t) {
