@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: Apache-2.0
+# Log format v2 (issue 14, docs/FORMAT-v2.md): the record layer, compiled into
+# libnedb; not yet used by the engine.
+target_sources(nedb PRIVATE
+  src/util/crc32c.cc
+  src/log/v2/payload_digest.cc
+  src/log/v2/record_codec.cc
+  src/log/v2/frame.cc
+  src/log/v2/segment_reader.cc
+  src/log/v2/segment_writer.cc
+)
