@@ -14,7 +14,6 @@ never count an expired key.
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 import urllib.request
@@ -26,24 +25,7 @@ N = 5000
 
 
 def start(nedbd, data, env_extra, *flags):
-    port = resp_client.free_port()
-    out = os.path.join(os.path.dirname(data), "out.log")
-    env = dict(os.environ, **env_extra)
-    with open(out, "w") as f:
-        proc = subprocess.Popen([nedbd, "--data", data, "--port", "0", "--resp2-port", str(port),
-                                 *flags], stdout=f, stderr=subprocess.STDOUT, env=env)
-    resp_client.wait_port(port, proc)
-    http = None
-    for _ in range(200):
-        with open(out) as f:
-            for line in f:
-                if " http://" in line:
-                    http = line.split(" http://")[1].split()[0]
-        if http:
-            break
-        time.sleep(0.05)
-    assert http, "no boot line"
-    return proc, port, "http://" + http
+    return resp_client.start_nedbd(nedbd, data, *flags, env_extra=env_extra)
 
 
 def deletes(http):

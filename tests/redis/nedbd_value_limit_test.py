@@ -16,9 +16,7 @@ import json
 import os
 import shutil
 import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -36,23 +34,7 @@ def check(cond, what):
 
 
 def start(nedbd, data):
-    port = resp_client.free_port()
-    out = os.path.join(os.path.dirname(data), "out.log")
-    with open(out, "w") as f:
-        proc = subprocess.Popen([nedbd, "--data", data, "--port", "0", "--resp2-port", str(port),
-                                 "--sync", "no"], stdout=f, stderr=subprocess.STDOUT)
-    resp_client.wait_port(port, proc)
-    http = None
-    for _ in range(200):
-        with open(out) as f:
-            for line in f:
-                if " http://" in line:
-                    http = line.split(" http://")[1].split()[0]
-        if http:
-            break
-        time.sleep(0.05)
-    check(http, "no boot line")
-    return proc, port, "http://" + http
+    return resp_client.start_nedbd(nedbd, data, "--sync", "no")
 
 
 def post(url, body):

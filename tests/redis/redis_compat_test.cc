@@ -12,17 +12,13 @@
 #include <thread>
 
 #include "redis/keymap.h"
+#include "reply_builders.h"
 
 namespace nedb {
 namespace {
 
-using R = RedisReply;
 using namespace std::string_literals;
-
-R Bulk(const std::string& s) { return R::Bulk(s); }
-R Int(std::int64_t n) { return R::Integer(n); }
-R Arr(std::vector<R> v) { return R::Array(std::move(v)); }
-R Err(const std::string& s) { return R::Error(s); }
+using namespace nedb::test;  // R, Bulk, Int, Arr, Err, Queued
 
 class RedisTest : public ::testing::Test {
  protected:

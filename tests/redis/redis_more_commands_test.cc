@@ -10,16 +10,14 @@
 #include <vector>
 
 #include "nedb/redis_compat.h"
+#include "reply_builders.h"
 
 namespace nedb {
 namespace {
 
-using R = RedisReply;
 using namespace std::string_literals;
+using namespace nedb::test;  // R, Bulk, Int, Arr, Err, Queued
 
-R Bulk(const std::string& s) { return R::Bulk(s); }
-R Int(std::int64_t n) { return R::Integer(n); }
-R Err(const std::string& s) { return R::Error(s); }
 R Bulks(const std::vector<std::string>& v) {
   std::vector<R> out;
   for (const std::string& s : v) out.push_back(Bulk(s));

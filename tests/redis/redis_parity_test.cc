@@ -10,18 +10,13 @@
 #include <vector>
 
 #include "nedb/redis_compat.h"
+#include "reply_builders.h"
 
 namespace nedb {
 namespace {
 
-using R = RedisReply;
 using namespace std::string_literals;
-
-R Bulk(const std::string& s) { return R::Bulk(s); }
-R Int(std::int64_t n) { return R::Integer(n); }
-R Arr(std::vector<R> v) { return R::Array(std::move(v)); }
-R Err(const std::string& s) { return R::Error(s); }
-R Queued() { return R::Simple("QUEUED"); }
+using namespace nedb::test;  // R, Bulk, Int, Arr, Err, Queued
 
 std::int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

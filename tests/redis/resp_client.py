@@ -96,6 +96,27 @@ def start_harness(harness, data_dir, *extra):
     return proc, port
 
 
+def start_nedbd(nedbd, data, *flags, env_extra=None):
+    """nedbd with HTTP on an ephemeral port and RESP2 on a free one; waits for
+    both. Returns (proc, resp2 port, "http://host:port"). Its output goes to
+    out.log beside the data directory."""
+    port = free_port()
+    out = os.path.join(os.path.dirname(data), "out.log")
+    env = dict(os.environ, **(env_extra or {}))
+    with open(out, "w") as f:
+        proc = subprocess.Popen([nedbd, "--data", data, "--port", "0", "--resp2-port", str(port),
+                                 *flags], stdout=f, stderr=subprocess.STDOUT, env=env)
+    wait_port(port, proc)
+    for _ in range(200):
+        with open(out) as f:
+            for line in f:
+                if " http://" in line:
+                    return proc, port, "http://" + line.split(" http://")[1].split()[0]
+        time.sleep(0.05)
+    stop(proc)
+    raise RuntimeError("no HTTP boot line from nedbd")
+
+
 def start_redis(redis_server="redis-server"):
     port = free_port()
     proc = subprocess.Popen([redis_server, "--save", "", "--appendonly", "no", "--port", str(port),
