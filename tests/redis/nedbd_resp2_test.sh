@@ -17,7 +17,7 @@ fail() { echo "FAIL: $*"; cat "$WORK/out" || true; exit 1; }
 RPORT=$(free_port)
 NEDBD_RESP2_PORT=$RPORT "$NEDBD" --data "$WORK/data" --port 0 --sync no >"$WORK/out" 2>&1 &
 PID=$!
-for _ in $(seq 200); do grep -q '^resp2' "$WORK/out" 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 600); do grep -q '^resp2' "$WORK/out" 2>/dev/null && break; sleep 0.05; done
 grep -qx "resp2 — redis:// 127.0.0.1:$RPORT (RESP2 wire protocol)" "$WORK/out" || fail "boot line"
 HTTP=$(grep -o 'http://[0-9.:]*' "$WORK/out" | head -1)
 
@@ -37,7 +37,7 @@ grep -q "nedbd: stopped" "$WORK/out" || fail "no clean stop"
 RPORT=$(free_port)
 "$NEDBD" --data "$WORK/data" --port 0 --resp2-port "$RPORT" --token s3cret >"$WORK/out" 2>&1 &
 PID=$!
-for _ in $(seq 200); do grep -q '^resp2' "$WORK/out" 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 600); do grep -q '^resp2' "$WORK/out" 2>/dev/null && break; sleep 0.05; done
 [[ "$(redis-cli -p "$RPORT" GET x)" == "NOAUTH Authentication required." ]] || fail NOAUTH
 [[ "$(redis-cli -p "$RPORT" -a s3cret --no-auth-warning HGET user:1 name)" == Ada ]] || fail AUTH
 echo "nedbd_resp2_test: ok"
