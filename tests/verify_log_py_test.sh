@@ -115,6 +115,22 @@ assert r["torn_tail"] and r["file"] == last and r["offset"] == frame, r
 d = copy("torn-zeros")  # a crash can leave zeros after the cut: still torn
 open(segments(d)[-1], "wb").write(data[:frame + 11] + bytes(50))
 assert fails(d, "torn tail:")["torn_tail"]
+d = copy("bad-then-bytes")  # a bad frame in the last segment with more after it
+path = segments(d)[-1]
+flip(path, 32 + 8 + 3)
+assert not fails(d, "corrupt log:", f"{path} at offset 32 (seq ")["torn_tail"]
+d = copy("bad-then-junk")  # a bad last frame followed by non-zero bytes (no record)
+path = segments(d)[-1]
+size = os.path.getsize(path)
+flip(path, size - 1)
+open(path, "ab").write(b"junk")
+assert not fails(d, "corrupt log:", f"{path} at offset ")["torn_tail"]
+d = copy("bad-length")  # a length claiming the rest of the file hides a later valid record
+path = segments(d)[-1]
+data = bytearray(open(path, "rb").read())
+struct.pack_into("<I", data, 32, len(data) - 32 - 8 + 1)
+open(path, "wb").write(data)
+assert not fails(d, "corrupt log:", f"{path} at offset 32 (seq ")["torn_tail"]
 d = copy("cut-middle")
 first = segments(d)[0]
 data = open(first, "rb").read()
