@@ -44,6 +44,8 @@ class Problem(Exception):
         self.what, self.file, self.offset, self.seq, self.torn = what, file, offset, seq, torn
 
     def __str__(self):
+        if self.offset is None:
+            return f"{self.file}: {self.what}"
         kind = "torn tail" if self.torn else "corrupt log"
         return f"{kind}: {self.file} at offset {self.offset} (seq {self.seq}): {self.what}"
 
@@ -104,10 +106,8 @@ def parse_entry(entry):
         erases = r.seqs()
         if any(s >= seq for s in erases):
             raise ValueError("erase lists a seq not before it")
-    elif kind == 7:
-        r.str(), r.var()  # file, version
-    elif kind == 8:
-        r.str()  # file
+    elif kind in (7, 8):  # file (and put_file's version)
+        r.str(), r.var() if kind == 7 else None
     else:
         raise ValueError(f"unknown kind {kind}")
     if kind in PAYLOAD_KINDS:
@@ -144,30 +144,24 @@ def torn_tail(data, pos, length, seq):
     end = len(data) if length is None or length > MAX_RECORD else min(len(data), pos + 8 + length)
     if any(data[end:]):
         return False
-    for q in range(pos + 1, len(data) - 8):
-        rec, why = read_frame(data, q)
-        if why is None:
-            try:
-                if parse_entry_head(rec) == seq + 1:
-                    return False
-            except (ValueError, IndexError):
-                pass
+    for q in range(pos + 1, len(data) - 8):  # a damaged length may hide later records
+        try:
+            r = Bytes(data[q + 8:q + 40])  # entry_len, kind, seq: cheap checks first
+            r.var()
+            if r.take(1)[0] <= 8 and r.var() == seq + 1 and read_frame(data, q)[1] is None:
+                return False
+        except ValueError:
+            pass
     return True
-
-
-def parse_entry_head(record):  # the seq of a record, cheaply (None for a bad kind)
-    r = Bytes(record)
-    r.var()
-    return r.var() if r.take(1)[0] <= 8 else None
 
 
 def verify(datadir):
     logdir = os.path.join(datadir, "log")
     if not os.path.isdir(logdir):
-        raise Problem("no log directory", logdir, 0, 0)
+        raise Problem("no log directory (not a NEDB v2 data directory)", logdir, None, None)
     numbers = sorted(int(n[:8]) for n in os.listdir(logdir) if re.fullmatch(r"\d{8}\.seg", n))
     if not numbers:
-        raise Problem("no segment files", logdir, 0, 0)
+        raise Problem("no segment files", logdir, None, None)
     seq, stack, erasures, ops = 0, [], [], {}
     counts = {"plain": 0, "erased": 0, "encrypted": 0}
     for k, number in enumerate(numbers):
@@ -177,15 +171,15 @@ def verify(datadir):
             raise Problem(f"segment {k + 1:08d}.seg is missing", name, 0, seq)
         with open(name, "rb") as f:
             data = f.read()
-        head = data[:HEADER]
-        why = ("truncated segment header" if len(head) < HEADER else
-               "bad magic" if head[:8] != MAGIC else
-               "segment header CRC32C mismatch" if crc32c(head[:28]) != struct.unpack_from("<I", head, 28)[0] else
-               "unsupported format version" if struct.unpack_from("<I", head, 8)[0] != 2 else
-               "reserved header bits set" if struct.unpack_from("<I", head, 24)[0] else None)
-        if why:
+        why = "truncated segment header" if len(data) < HEADER else None
+        if not why:
+            magic, version, hnum, first, reserved, crc = struct.unpack_from("<8sIIQII", data)
+            why = ("bad magic" if magic != MAGIC else
+                   "segment header CRC32C mismatch" if crc32c(data[:28]) != crc else
+                   "unsupported format version" if version != 2 else
+                   "reserved header bits set" if reserved else None)
+        if why:  # a torn header (nothing but zeros after it) ends the last segment
             raise Problem(why, name, 0, seq, torn=last and not any(data[HEADER:]))
-        hnum, first = struct.unpack_from("<IQ", head, 12)
         if hnum != number or first != seq:
             raise Problem(f"header says segment {hnum} from seq {first}", name, 0, seq)
         pos = HEADER
@@ -279,7 +273,7 @@ def main():
         res = verify(args.datadir)
     except (Problem, OSError) as e:
         if not isinstance(e, Problem):
-            e = Problem(e.strerror or str(e), e.filename, 0, 0)
+            e = Problem(e.strerror or str(e), e.filename, None, None)
         if args.json:
             print(json.dumps({"ok": False, "error": e.what, "torn_tail": e.torn,
                               "file": e.file, "offset": e.offset, "seq": e.seq}))

@@ -150,7 +150,7 @@ for mode, why, seq in [("no-erase", "erased by seq 11, which is not an erase op"
     assert fails(os.path.join(tmp, mode), why, f"(seq {seq})")["seq"] == seq
 
 # Not a data directory, or a segment missing.
-fails(os.path.join(tmp, "nowhere"), "no log directory")
+fails(os.path.join(tmp, "nowhere"), "log: no log directory")
 d = copy("gap")
 os.remove(segments(d)[1])
 fails(d, "segment 00000002.seg is missing")
