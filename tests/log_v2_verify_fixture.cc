@@ -122,7 +122,8 @@ int main(int argc, char** argv) {
   }
   for (int i = 0; i < 60; i++) {
     const std::string id = "user" + std::to_string(i);
-    put("users", arena.emplace_back(id), R"({"_id":")" + id + R"(","n":)" + std::to_string(i) + "}");
+    put("users", arena.emplace_back(id),
+        R"({"_id":")" + id + R"(","n":)" + std::to_string(i) + "}");
   }
   op(Kind::kDeleteFile).file = "report.pdf";
 
@@ -152,8 +153,8 @@ int main(int argc, char** argv) {
     const RecordLocation loc = where.at(seq);
     const std::string path = logdir + "/" + SegmentFileName(loc.segment);
     const std::string bytes = ReadAll(path);
-    const std::string_view record =
-        std::string_view(bytes).substr(loc.offset + kFrameHeaderBytes, loc.size - kFrameHeaderBytes);
+    const std::string_view record = std::string_view(bytes).substr(loc.offset + kFrameHeaderBytes,
+                                                                   loc.size - kFrameHeaderBytes);
     std::string erased, frame;
     if (!EraseRecordPayload(record, by, &erased)) {
       std::fprintf(stderr, "EraseRecordPayload(seq %llu) failed\n",
