@@ -301,10 +301,12 @@ void TileHashStore::Recover() {
       f.full = lo + 1;
     }
     // The newest full tile is the one a crash can have torn.
+    const std::uint64_t listed = f.full;
     while (f.full > 0 && !ReadTileFile(TilePath(k, f.full - 1), kTileHashes, &why)) {
       env_->RemoveFile(TilePath(k, f.full - 1));
       --f.full;
     }
+    if (listed != f.full) RemoveIfExists(PartialPath(k, listed));  // beyond a dropped tile
     const std::string partial = PartialPath(k, f.full);
     f.partial_file = env_->FileExists(partial);
     if (f.partial_file) {
