@@ -8,12 +8,15 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "merkle/hash.h"
 #include "merkle/merkle_tree.h"
+#include "merkle/tile_store.h"
 #include "nedb/proof.h"
 
 namespace {
@@ -193,6 +196,62 @@ void BM_VerifyConsistency1M(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_VerifyConsistency1M);
+
+// ---- The same with the tree on disk (TileHashStore) ----------------------
+
+// A fresh temp directory for a tile store (removed by the caller).
+std::string TileDir(const char* name) {
+  const char* base = std::getenv("TMPDIR");
+  std::string dir = std::string(base ? base : "/tmp") + "/nedb-merkle-bench-" + name;
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+// Appends 1M leaf hashes to an empty tile-backed tree and flushes (one
+// iteration = 1M; full tiles are written as they fill, no fsync).
+void BM_TileStoreAppend1M(benchmark::State& state) {
+  const std::vector<Hash> leaves = Leaves(kLeaves);
+  const std::string dir = TileDir("append");
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::filesystem::remove_all(dir);
+    state.ResumeTiming();
+    auto store = std::make_unique<nedb::merkle::TileHashStore>(dir);
+    auto* s = store.get();
+    MerkleTree tree(std::move(store));
+    for (const Hash& h : leaves) tree.Append(h);
+    s->Flush();
+    benchmark::DoNotOptimize(tree.size());
+    state.counters["tile_writes"] = static_cast<double>(s->tile_writes());
+  }
+  state.SetItemsProcessed(state.iterations() * kLeaves);
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_TileStoreAppend1M)->Unit(benchmark::kMillisecond);
+
+// prove() from a reopened 1M-leaf tile store with a cache of range(0) tiles
+// (8 KiB each): 16 = 128 KiB, so nearly every proof reads tiles from files;
+// 1024 = 8 MiB (the default).
+void BM_TileStoreProveInclusion1M(benchmark::State& state) {
+  const std::string dir = TileDir("prove");
+  {
+    nedb::merkle::TileHashStore s(dir);
+    s.Rebuild(Leaves(kLeaves));
+  }
+  auto store = std::make_unique<nedb::merkle::TileHashStore>(
+      dir, nedb::merkle::TileStoreOptions{.cache_tiles = static_cast<std::size_t>(state.range(0))});
+  auto* s = store.get();
+  MerkleTree tree(std::move(store));
+  std::mt19937_64 rng(2);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(tree.ProveInclusion(rng() % kLeaves, kLeaves));
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["tile_reads_per_proof"] =
+      static_cast<double>(s->tile_reads()) / static_cast<double>(state.iterations());
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_TileStoreProveInclusion1M)->Arg(16)->Arg(1024);
 
 }  // namespace
 

@@ -7,4 +7,5 @@ target_sources(nedb PRIVATE
   src/merkle/merkle_tree.cc
   src/merkle/proof.cc
   src/merkle/reference.cc
+  src/merkle/tile_store.cc
 )
