@@ -97,7 +97,7 @@ TEST(PayloadDigest, KnownAnswers) {
   // python3: hashlib.sha256(b'\x02' + bytes(16) + b'abc').hexdigest()
   EXPECT_EQ(ToHex(PayloadDigest(std::string(16, '\0'), "abc")),
             "a53f30491e8f99145c675b5521478ed9bf2da5de69afbeab8008a37a8d00a0e7");
-  EXPECT_EQ(ToHex(LeafHash("abc")),
+  EXPECT_EQ(ToHex(merkle::HashLeaf("abc")),
             "609f6e36d2405585188d5cfd761f407c7cc46a7d3f314c88270469dde315fcd1");
   char a[kSaltBytes], b[kSaltBytes];
   NewSalt(a);
@@ -356,7 +356,7 @@ TEST(RecordCodec, ErasingKeepsTheEntryAndTheSize) {
   OpRecord after;
   ASSERT_TRUE(DecodeRecord(erased, &after, nullptr));
   EXPECT_EQ(after.entry, before.entry);
-  EXPECT_EQ(LeafHash(after.entry), LeafHash(before.entry));
+  EXPECT_EQ(merkle::HashLeaf(after.entry), merkle::HashLeaf(before.entry));
   EXPECT_EQ(after.payload.state, PayloadState::kErased);
   EXPECT_EQ(after.payload.erased_by, 9u);
   EXPECT_TRUE(after.payload.bytes.empty());
@@ -376,7 +376,7 @@ TEST(RecordCodec, WorkedExampleOfTheFormatDocument) {
   const std::string entry = LeafEntry(put);
   std::printf("frame (%zu bytes): %s\nentry (%zu bytes): %s\nleaf hash: %s\n", frame.size(),
               ToHex(frame).c_str(), entry.size(), ToHex(entry).c_str(),
-              ToHex(LeafHash(entry)).c_str());
+              ToHex(merkle::HashLeaf(entry)).c_str());
   // Checked independently with Python's hashlib and a bitwise CRC32C.
   EXPECT_EQ(ToHex(frame),
             "6500000059d917a63b0101f2f88defc168056c6f63616c0105757365727305616c696365ec78a6f1"
@@ -385,7 +385,7 @@ TEST(RecordCodec, WorkedExampleOfTheFormatDocument) {
   EXPECT_EQ(ToHex(entry),
             "0101f2f88defc168056c6f63616c0105757365727305616c696365ec78a6f19a4eff7e522eed882d"
             "3fc65f231306b0af3dc9ecb3e84f4ff7beaf40");
-  EXPECT_EQ(ToHex(LeafHash(entry)),
+  EXPECT_EQ(ToHex(merkle::HashLeaf(entry)),
             "d43d6e07d62489ccfa6bd95b6eb8136d65424a51e89c5838188f6a4783b799a4");
 }
 

@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     const OpRecord r = gen.Make(seq);
     w->Add(r);
     std::printf("%llu %s\n", static_cast<unsigned long long>(seq),
-                ToHex(LeafHash(LeafEntry(r))).c_str());
+                ToHex(nedb::merkle::HashLeaf(LeafEntry(r))).c_str());
   }
   w->Close();
   return 0;

@@ -10,21 +10,26 @@
 
 #include <openssl/sha.h>
 
+#include "util/hex.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
 namespace nedb::merkle {
 
-Hash HashLeaf(std::string_view entry) {
+Hash HashWithPrefix(std::uint8_t prefix, std::string_view a, std::string_view b) {
   SHA256_CTX ctx;
   SHA256_Init(&ctx);
-  SHA256_Update(&ctx, &kLeafPrefix, 1);
-  SHA256_Update(&ctx, entry.data(), entry.size());
+  SHA256_Update(&ctx, &prefix, 1);
+  SHA256_Update(&ctx, a.data(), a.size());
+  SHA256_Update(&ctx, b.data(), b.size());
   Hash out;
   SHA256_Final(out.data(), &ctx);
   return out;
 }
+
+Hash HashLeaf(std::string_view entry) { return HashWithPrefix(kLeafPrefix, entry, {}); }
 
 Hash HashChildren(const Hash& left, const Hash& right) {
   std::uint8_t buf[1 + 2 * kHashBytes];
@@ -48,13 +53,7 @@ const Hash& EmptyRoot() {
   return empty;
 }
 
-void ToHex(const Hash& h, char* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < kHashBytes; ++i) {
-    out[2 * i] = kHex[h[i] >> 4];
-    out[2 * i + 1] = kHex[h[i] & 15];
-  }
-}
+void ToHex(const Hash& h, char* out) { HexEncode(h.data(), h.size(), out); }
 
 std::string ToHex(const Hash& h) {
   std::string s(kHashHexChars, '0');

@@ -20,6 +20,12 @@ inline constexpr std::uint8_t kNodePrefix = 0x01;
 
 using Hash = std::array<std::uint8_t, kHashBytes>;
 
+// SHA-256(prefix || a || b): the one SHA-256 of the project (low-level
+// OpenSSL calls, see hash.cc), for the tree's hashes and for other
+// domain-separated digests (the v2 log's salted payload digest, prefix 0x02).
+// Thread-safe.
+Hash HashWithPrefix(std::uint8_t prefix, std::string_view a, std::string_view b = {});
+
 // SHA-256(0x00 || entry): the hash of leaf `entry`. Thread-safe.
 Hash HashLeaf(std::string_view entry);
 

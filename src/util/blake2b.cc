@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "nedb/errors.h"
+#include "util/hex.h"
 
 namespace nedb {
 
@@ -23,13 +24,7 @@ Digest Blake2b(std::string_view data) {
   return out;
 }
 
-void ToHex(const Digest& d, char* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (std::size_t i = 0; i < d.size(); ++i) {
-    out[2 * i] = kHex[d[i] >> 4];
-    out[2 * i + 1] = kHex[d[i] & 15];
-  }
-}
+void ToHex(const Digest& d, char* out) { HexEncode(d.data(), d.size(), out); }
 
 std::string ToHex(const Digest& d) {
   std::string s(kDigestHexChars, '0');

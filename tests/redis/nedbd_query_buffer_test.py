@@ -18,7 +18,6 @@ still arriving, under --max-body-total 64 MiB: those past it get 503 busy
 import os
 import shutil
 import socket
-import subprocess
 import sys
 import time
 
@@ -115,22 +114,12 @@ def main():
     nedbd, work = sys.argv[1], os.path.join(sys.argv[2], "nedbd-query-buffer-test")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    port = resp_client.free_port()
-    out = os.path.join(work, "out.log")
-    with open(out, "w") as f:
-        proc = subprocess.Popen([nedbd, "--data", os.path.join(work, "data"), "--port", "0",
-                                 "--resp2-port", str(port), "--sync", "no",
-                                 "--resp2-query-buffer-total", str(TOTAL),
-                                 "--resp2-query-buffer-limit", str(PER_CLIENT),
-                                 "--max-body-total", str(TOTAL)],
-                                stdout=f, stderr=subprocess.STDOUT)
+    proc, port, http = resp_client.start_nedbd(
+        nedbd, os.path.join(work, "data"), "--sync", "no",
+        "--resp2-query-buffer-total", str(TOTAL), "--resp2-query-buffer-limit", str(PER_CLIENT),
+        "--max-body-total", str(TOTAL))
     try:
-        resp_client.wait_port(port, proc)
-        http_port = None
-        with open(out) as f:
-            for line in f:
-                if " http://127.0.0.1:" in line:
-                    http_port = int(line.split(" http://127.0.0.1:")[1].split()[0])
+        http_port = int(http.rsplit(":", 1)[1])
         base = rss(proc.pid)
         conns = []
         chunk = b"x" * MiB

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The hashes of log format v2 that the record layer computes itself: the
-// salted payload digest a leaf entry commits to, and (for tests and tools)
-// the RFC 9162 leaf hash of an entry. SHA-256 through OpenSSL.
+// The salted payload digest a v2 leaf entry commits to, and the salts.
+// SHA-256 is merkle::HashWithPrefix (the project's one SHA-256); the leaf hash
+// of an entry is merkle::HashLeaf.
 #ifndef NEDB_LOG_V2_PAYLOAD_DIGEST_H_
 #define NEDB_LOG_V2_PAYLOAD_DIGEST_H_
 
@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "log/v2/op_record.h"
+#include "merkle/hash.h"
+#include "util/hex.h"
 
 namespace nedb::logv2 {
 
@@ -23,14 +25,9 @@ Digest PayloadDigest(std::string_view salt, std::string_view payload);
 // Throws nedb::Error if the generator fails.
 void NewSalt(char out[kSaltBytes]);
 
-// SHA-256(0x00 || entry): the Merkle leaf hash of an entry (RFC 9162 2.1.1).
-Digest LeafHash(std::string_view entry);
-
-// Lower-case hex of bytes.
-std::string ToHex(std::string_view bytes);
-inline std::string ToHex(const Digest& d) {
-  return ToHex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
-}
+// Lower-case hex of bytes or of a digest (util/hex.h).
+inline std::string ToHex(std::string_view bytes) { return HexEncode(bytes); }
+inline std::string ToHex(const Digest& d) { return merkle::ToHex(d); }
 
 }  // namespace nedb::logv2
 
