@@ -422,7 +422,7 @@ json MinimalHeader() {
           {"head", std::string(128, 'a')},
           {"checkpoint_seq", 4},
           {"checkpoint_offset", 100},
-          {"counts", {1, 3, 0, 0, 0, 0, 0, 0}},
+          {"counts", {1, 3, 0, 0, 0, 0, 0, 0, 0}},
           {"has_genesis", true},
           {"indexes", json::array()},
           {"collections", 1},

@@ -94,6 +94,19 @@ class NotFound : public Error {
   explicit NotFound(const std::string& what) : Error(what) {}
 };
 
+// A read AS OF a seq where the version it would return was erased
+// (NEDB::erase): its payload no longer exists. erase_seq() is the seq of the
+// erase op. A read never silently returns nothing for an erased version.
+class ErasedError : public Error {
+ public:
+  ErasedError(const std::string& what, std::uint64_t erase_seq)
+      : Error(what), erase_seq_(erase_seq) {}
+  std::uint64_t erase_seq() const { return erase_seq_; }
+
+ private:
+  std::uint64_t erase_seq_;
+};
+
 }  // namespace nedb
 
 #endif  // NEDB_ERRORS_H_

@@ -140,7 +140,7 @@ class NEDB::Impl {
   std::atomic<bool> closed_{false};
   std::uint64_t atomic_end_ = 0;  // log end to sync to after Atomic(); write_mu_
   // Ops appended since open, by OpKind.
-  std::atomic<std::uint64_t> appended_[static_cast<int>(OpKind::kCheckpoint) + 1] = {};
+  std::atomic<std::uint64_t> appended_[kOpKindCount] = {};
   std::uint64_t base_seq_ = 0;     // opened from a snapshot of this seq (0: full replay)
   std::uint64_t base_offset_ = 0;  // log offset of that snapshot's checkpoint op
   std::mutex history_mu_;

@@ -5,11 +5,13 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 namespace nedb {
 
-// Never renumber: names (not numbers) are written to disk, but tables index by these.
+// The op kinds. Never renumber: log format v2 writes these numbers
+// (docs/FORMAT.md), and tables index by them.
 enum class OpKind : std::uint8_t {
   kGenesis = 0,
   kPut = 1,
@@ -17,7 +19,11 @@ enum class OpKind : std::uint8_t {
   kLink = 3,
   kUnlink = 4,
   kCheckpoint = 5,
+  kErase = 6,       // erases the payloads of every earlier version of coll/id
+  kPutFile = 7,     // a version of a file in the file store (payload: its manifest)
+  kDeleteFile = 8,  // ends a file
 };
+inline constexpr int kOpKindCount = 9;
 
 std::string_view OpKindName(OpKind k);
 // False for an unknown name.
@@ -45,7 +51,14 @@ struct OpView {
   // state it holds (the op before the checkpoint op)
   std::string_view snapshot;
   std::uint64_t state_seq = 0;
+  // erase: why, and the seqs whose payloads it removes (ascending)
+  std::string_view reason;
+  std::span<const std::uint64_t> erases;
+  // put read back from the log after its payload was erased: the seq of the
+  // erase op (doc is then empty)
+  std::uint64_t erased_by = 0;
   std::optional<std::string_view> idem;
+  // log format v1 only (log.aof, read to upgrade it): the hex hash chain
   std::string_view prev;  // hex hash of the previous op
   std::string_view hash;  // hex hash of this op
 };

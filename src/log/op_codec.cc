@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "log/log_format.h"
+#include "nedb/errors.h"
 #include "util/blake2b.h"
 #include "util/json_text.h"
 
@@ -20,16 +21,17 @@ std::string_view OpKindName(OpKind k) {
     case OpKind::kLink: return "link";
     case OpKind::kUnlink: return "unlink";
     case OpKind::kCheckpoint: return "checkpoint";
+    case OpKind::kErase: return "erase";
+    case OpKind::kPutFile: return "put_file";
+    case OpKind::kDeleteFile: return "delete_file";
   }
-  return "?";
+  return "unknown";
 }
 
 bool ParseOpKind(std::string_view name, OpKind* out) {
-  static constexpr OpKind kAll[] = {OpKind::kGenesis, OpKind::kPut,    OpKind::kDelete,
-                                    OpKind::kLink,    OpKind::kUnlink, OpKind::kCheckpoint};
-  for (OpKind k : kAll) {
-    if (OpKindName(k) == name) {
-      *out = k;
+  for (int i = 0; i < kOpKindCount; ++i) {
+    if (OpKindName(static_cast<OpKind>(i)) == name) {
+      *out = static_cast<OpKind>(i);
       return true;
     }
   }
@@ -131,6 +133,12 @@ void EncodeOpLine(const OpView& op, std::string* out, char* hash_out) {
       AppendKey("state_seq", out);
       AppendUint(op.state_seq, out);
       break;
+    case OpKind::kErase:
+    case OpKind::kPutFile:
+    case OpKind::kDeleteFile:
+      // Format v1 has none of these (log.aof is only read, to upgrade it).
+      throw InvalidArgument(std::string("log format v1 has no ") +
+                            std::string(OpKindName(op.kind)) + " op");
   }
   if (op.idem) {
     AppendKey("idem", out);
@@ -371,6 +379,9 @@ bool DecodeFields(std::string_view body, DecodeScratch* sc, OpView* op, std::str
              p.Uint(&op->state_seq);
         if (ok && op->snapshot.size() != kDigestHexChars) ok = p.Fail("malformed snapshot digest");
         break;
+      case OpKind::kErase:
+      case OpKind::kPutFile:
+      case OpKind::kDeleteFile: ok = p.Fail("op kind not in log format v1"); break;
     }
   }
   if (ok && body.substr(p.pos(), 8) == ",\"idem\":") {

@@ -32,6 +32,9 @@ void State::Apply(const OpView& op) {
     case OpKind::kLink: graph_.Link(op.from, op.rel, op.to, op.seq); break;
     case OpKind::kUnlink: graph_.Unlink(op.from, op.rel, op.to, op.seq); break;
     case OpKind::kCheckpoint: break;  // commits to a snapshot; changes no view
+    case OpKind::kErase:
+    case OpKind::kPutFile:
+    case OpKind::kDeleteFile: break;  // not written by this engine yet
   }
   if (op.kind != OpKind::kGenesis) {
     auto [it, inserted] = nonces_.try_emplace(op.client, op.nonce);

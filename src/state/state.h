@@ -76,7 +76,7 @@ class State {
   bool expiry_built_ = true;
   StrMap<std::uint64_t> nonces_;
   StrMap<IdemRecord> idem_;
-  std::uint64_t counts_[8] = {};
+  std::uint64_t counts_[kOpKindCount] = {};
 };
 
 }  // namespace nedb

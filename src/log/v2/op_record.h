@@ -12,21 +12,13 @@
 #include <utility>
 #include <vector>
 
+#include "log/op.h"
+
 namespace nedb::logv2 {
 
-// Op kinds. 0-5 are the v1 kinds with the same numbers as nedb::OpKind.
-enum class Kind : std::uint8_t {
-  kGenesis = 0,
-  kPut = 1,
-  kDelete = 2,
-  kLink = 3,
-  kUnlink = 4,
-  kCheckpoint = 5,
-  kErase = 6,       // erases the payloads of earlier versions of coll/id
-  kPutFile = 7,     // a version of a file in the file store (payload: its manifest)
-  kDeleteFile = 8,  // ends a file
-};
-inline constexpr std::uint8_t kMaxKind = 8;
+// Op kinds: nedb::OpKind (log/op.h), the one enum of the engine and the log.
+using Kind = OpKind;
+inline constexpr std::uint8_t kMaxKind = kOpKindCount - 1;
 // Kinds whose record carries a payload section (and whose entry a digest).
 inline constexpr bool KindHasPayload(Kind k) { return k == Kind::kPut || k == Kind::kPutFile; }
 const char* KindName(Kind k);

@@ -302,13 +302,7 @@ bool DecodePayload(ByteReader* r, OpRecord* rec, std::string* why) {
 
 }  // namespace
 
-const char* KindName(Kind k) {
-  static constexpr const char* kNames[] = {"genesis", "put",      "delete",
-                                           "link",    "unlink",   "checkpoint",
-                                           "erase",   "put_file", "delete_file"};
-  const auto i = static_cast<std::uint8_t>(k);
-  return i <= kMaxKind ? kNames[i] : "unknown";
-}
+const char* KindName(Kind k) { return OpKindName(k).data(); }
 
 bool operator==(const Provenance& a, const Provenance& b) {
   return a.caused_by == b.caused_by && a.evidence == b.evidence && a.confidence == b.confidence &&

@@ -8,4 +8,5 @@ target_sources(nedb PRIVATE
   src/log/v2/frame.cc
   src/log/v2/segment_reader.cc
   src/log/v2/segment_writer.cc
+  src/log/v2/op_convert.cc
 )
