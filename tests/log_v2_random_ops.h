@@ -11,8 +11,16 @@
 
 #include "log/v2/op_record.h"
 #include "log/v2/payload_digest.h"
+#include "log/v2/record_codec.h"
 
 namespace nedb_test {
+
+// rec's record bytes (EncodeRecord), to compare records by value.
+inline std::string Encoded(const nedb::logv2::OpRecord& rec) {
+  std::string s;
+  nedb::logv2::EncodeRecord(rec, &s);
+  return s;
+}
 
 class RandomOps {
  public:

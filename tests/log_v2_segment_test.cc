@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <map>
 
 #include "fault_env.h"
 #include "log/v2/frame.h"
@@ -18,14 +19,9 @@ namespace nedb::logv2 {
 namespace {
 
 using nedb::test::TempDir;
+using nedb_test::Encoded;
 using nedb_test::FaultInjectionEnv;
 using nedb_test::RandomOps;
-
-std::string Encoded(const OpRecord& r) {
-  std::string s;
-  EncodeRecord(r, &s);
-  return s;
-}
 
 // Writes n random ops (seq 0..n-1) with small segments; returns their record bytes.
 std::vector<std::string> WriteLog(Env* env, const std::string& dir, std::uint64_t seed, int n,
@@ -88,6 +84,38 @@ TEST(Segments, RoundTripAcrossManySegments) {
       }
     }
     EXPECT_FALSE(Env::Default()->FileExists(SegPath(dir, segments + 1)));
+  }
+}
+
+// Add() says where each frame goes, while it is still only buffered: the
+// reader finds it there, and the file's bytes there are its frame.
+TEST(Segments, AddReturnsTheRecordsLocation) {
+  TempDir tmp;
+  const std::string dir = tmp.sub("log");
+  RandomOps gen(31);
+  auto w = SegmentWriter::Create(Env::Default(), dir, 0, {1500});
+  std::vector<RecordLocation> added;
+  std::vector<std::string> frames;
+  for (int i = 0; i < 200; i++) {
+    const OpRecord r = gen.Make(static_cast<std::uint64_t>(i));
+    added.push_back(w->Add(r));
+    frames.emplace_back();
+    AppendFramedRecord(r, &frames.back());
+    if (gen.OneIn(5)) w->Write();
+  }
+  w->Close();
+  const Scan s = ReadLog(Env::Default(), dir);
+  ASSERT_EQ(s.locs.size(), added.size());
+  EXPECT_GT(added.back().segment, 5u);
+  std::map<std::uint32_t, std::string> files;
+  for (std::size_t i = 0; i < added.size(); i++) {
+    SCOPED_TRACE("record " + std::to_string(i));
+    EXPECT_EQ(added[i].segment, s.locs[i].segment);
+    EXPECT_EQ(added[i].offset, s.locs[i].offset);
+    EXPECT_EQ(added[i].size, s.locs[i].size);
+    auto [it, fresh] = files.try_emplace(added[i].segment);
+    if (fresh) it->second = nedb::test::ReadFile(SegPath(dir, added[i].segment));
+    EXPECT_EQ(it->second.substr(added[i].offset, added[i].size), frames[i]);
   }
 }
 

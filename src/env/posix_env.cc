@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 
 #include "nedb/env.h"
 #include "nedb/errors.h"
@@ -85,6 +86,70 @@ class PosixSequentialFile final : public SequentialFile {
   int fd_;
 };
 
+class PosixRandomAccessFile final : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+  std::size_t Read(std::uint64_t offset, std::size_t n, char* buf) const override {
+    std::size_t got = 0;
+    while (got < n) {
+      ssize_t r = ::pread(fd_, buf + got, n - got, static_cast<off_t>(offset + got));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        ThrowErrno("pread", path_, errno);
+      }
+      if (r == 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    return got;
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+// Env::NewRandomAccessFile's default: a SequentialFile of this Env, skipped
+// forward to each offset and opened again to go back (or after reaching the
+// end, where a Skip may have stopped short of a file that has grown since).
+class SequentialRandomAccessFile final : public RandomAccessFile {
+ public:
+  SequentialRandomAccessFile(Env* env, std::string path, std::unique_ptr<SequentialFile> file)
+      : env_(env), path_(std::move(path)), file_(std::move(file)) {}
+  std::size_t Read(std::uint64_t offset, std::size_t n, char* buf) const override {
+    std::lock_guard<std::mutex> l(mu_);
+    try {
+      if (!file_ || offset < pos_) {
+        file_ = env_->NewSequentialFile(path_);
+        pos_ = 0;
+      }
+      if (offset > pos_) {
+        file_->Skip(offset - pos_);
+        pos_ = offset;
+      }
+      std::size_t got = 0;
+      while (got < n) {
+        const std::size_t k = file_->Read(buf + got, n - got);
+        if (k == 0) break;
+        got += k;
+      }
+      pos_ += got;
+      if (got < n) file_.reset();
+      return got;
+    } catch (...) {
+      file_.reset();  // where it stands is unknown
+      throw;
+    }
+  }
+
+ private:
+  Env* const env_;
+  const std::string path_;
+  mutable std::mutex mu_;
+  mutable std::unique_ptr<SequentialFile> file_;  // guarded by mu_; null: open again
+  mutable std::uint64_t pos_ = 0;                 // guarded by mu_: file_'s position
+};
+
 // Env::MapReadOnly's default: the bytes read into a buffer.
 class HeapRegion final : public ReadOnlyRegion {
  public:
@@ -146,6 +211,11 @@ class PosixEnv final : public Env {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) ThrowErrno("open", path, errno);
     return std::make_unique<PosixSequentialFile>(path, fd);
+  }
+  std::unique_ptr<RandomAccessFile> NewRandomAccessFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) ThrowErrno("open", path, errno);
+    return std::make_unique<PosixRandomAccessFile>(path, fd);
   }
   std::unique_ptr<ReadOnlyRegion> MapReadOnly(const std::string& path) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -209,6 +279,34 @@ class PosixEnv final : public Env {
       ThrowErrno("truncate", path, errno);
     }
   }
+  void RewriteFileRange(const std::string& path, std::uint64_t offset,
+                        std::string_view data) override {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) ThrowErrno("open", path, errno);
+    struct FdCloser {
+      int fd;
+      ~FdCloser() { ::close(fd); }
+    } closer{fd};
+    struct stat st;
+    if (::fstat(fd, &st) != 0) ThrowErrno("fstat", path, errno);
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    if (offset > size || data.size() > size - offset) {
+      throw InvalidArgument("rewrite of " + std::to_string(data.size()) + " bytes at offset " +
+                            std::to_string(offset) + " past the end of " + path + " (" +
+                            std::to_string(size) + " bytes)");
+    }
+    std::size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n =
+          ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        ThrowErrno("pwrite", path, errno);
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    if (::fdatasync(fd) != 0) ThrowErrno("fdatasync", path, errno);
+  }
   void SyncDir(const std::string& dir) override {
     int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) ThrowErrno("open", dir, errno);
@@ -250,6 +348,15 @@ std::unique_ptr<ReadOnlyRegion> Env::MapReadOnly(const std::string& path) {
     have += k;
   }
   return region;
+}
+
+std::unique_ptr<RandomAccessFile> Env::NewRandomAccessFile(const std::string& path) {
+  auto file = NewSequentialFile(path);  // fails now if path cannot be opened
+  return std::make_unique<SequentialRandomAccessFile>(this, path, std::move(file));
+}
+
+void Env::RewriteFileRange(const std::string& path, std::uint64_t, std::string_view) {
+  throw NotSupported("this Env cannot rewrite files in place (" + path + ")");
 }
 
 Env* Env::Default() {

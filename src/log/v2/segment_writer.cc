@@ -5,6 +5,12 @@
 #include "nedb/errors.h"
 
 namespace nedb::logv2 {
+namespace {
+
+// A buffer that grew past this (a big batch) is given back after its write.
+constexpr std::size_t kKeepBufferBytes = 4u << 20;
+
+}  // namespace
 
 SegmentWriter::SegmentWriter(Env* env, std::string dir, SegmentWriterOptions opts)
     : env_(env), dir_(std::move(dir)), opts_(opts) {}
@@ -60,27 +66,53 @@ void SegmentWriter::Break(const std::string& why) {
   throw IOError(why);
 }
 
+SegmentWriter::SyncPoint SegmentWriter::sync_point() const {
+  std::lock_guard<std::mutex> l(sync_mu_);
+  return {file_, written_seq_};
+}
+
+void SegmentWriter::SetWritten(std::uint64_t seq) {
+  std::lock_guard<std::mutex> l(sync_mu_);
+  written_seq_ = seq;
+}
+
+// REQUIRES: every record before first_seq is durable (an old segment, if
+// any, was fsynced), so that sync_point() may name the new file alone.
+//
+// A segment file is never Close()d explicitly: a group-commit leader may
+// still be fsyncing it, so the last shared_ptr released (the writer's or a
+// leader's) closes it (the file's destructor). It was fsynced first, so an
+// error of close() would say nothing about its bytes.
 void SegmentWriter::StartSegment(std::uint32_t number, std::uint64_t first_seq) {
   const std::string path = dir_ + "/" + SegmentFileName(number);
+  std::shared_ptr<WritableFile> file;
   try {
     // Appendable (O_APPEND): after a cut-back Truncate the next append lands
     // at the new end. A file of this name is never there: a torn one was
     // removed by Open().
     if (env_->FileExists(path)) throw IOError("segment exists already: " + path);
-    file_ = env_->NewAppendableFile(path);
-    file_->Append(EncodeSegmentHeader({number, first_seq}));
+    file = env_->NewAppendableFile(path);
+    file->Append(EncodeSegmentHeader({number, first_seq}));
     env_->SyncDir(dir_);
   } catch (const IOError& e) {
-    file_.reset();
+    {
+      std::lock_guard<std::mutex> l(sync_mu_);
+      file_.reset();
+    }
     Break(std::string("starting segment ") + path + ": " + e.what());
+  }
+  {
+    std::lock_guard<std::mutex> l(sync_mu_);
+    file_.swap(file);  // file: the old segment, if any, released on return
+    written_seq_ = first_seq;
   }
   number_ = number;
   file_size_ = kSegmentHeaderBytes;
   records_in_segment_ = 0;
-  next_seq_ = written_seq_ = first_seq;
+  next_seq_ = first_seq;
 }
 
-void SegmentWriter::Add(const OpRecord& rec) {
+RecordLocation SegmentWriter::Add(const OpRecord& rec) {
   CheckUsable();
   if (rec.seq != next_seq_) {
     throw InvalidArgument("log record has seq " + std::to_string(rec.seq) + ", expected " +
@@ -91,16 +123,13 @@ void SegmentWriter::Add(const OpRecord& rec) {
   if (records_in_segment_ > 0 &&
       file_size_ + pending_.size() + scratch_.size() > opts_.segment_bytes) {
     Sync();
-    try {
-      file_->Close();
-    } catch (const IOError& e) {
-      Break(std::string("closing a full segment: ") + e.what());
-    }
     StartSegment(number_ + 1, next_seq_);
   }
+  const RecordLocation loc{number_, file_size_ + pending_.size(), scratch_.size()};
   pending_.append(scratch_);
   records_in_segment_++;
   next_seq_++;
+  return loc;
 }
 
 void SegmentWriter::Write() {
@@ -121,8 +150,9 @@ void SegmentWriter::Write() {
     throw;
   }
   file_size_ += pending_.size();
-  written_seq_ = next_seq_;
+  SetWritten(next_seq_);
   pending_.clear();
+  if (pending_.capacity() > kKeepBufferBytes) std::string().swap(pending_);
 }
 
 void SegmentWriter::Sync() {
@@ -130,13 +160,14 @@ void SegmentWriter::Sync() {
   try {
     file_->Sync();
   } catch (const IOError& e) {
+    sync_failed_ = true;
     Break(std::string("fsync of a log segment failed: ") + e.what());
   }
 }
 
 void SegmentWriter::Close() {
   Sync();
-  file_->Close();
+  std::lock_guard<std::mutex> l(sync_mu_);
   file_.reset();
 }
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-# Log format v2 (issue 14, docs/FORMAT-v2.md): the record layer, compiled into
-# libnedb; not yet used by the engine.
+# Log format v2 (issue 14, docs/FORMAT-v2.md): the record layer and the
+# engine's log over segments (SegmentLog), compiled into libnedb.
 target_sources(nedb PRIVATE
   src/util/crc32c.cc
   src/log/v2/payload_digest.cc
@@ -9,4 +9,5 @@ target_sources(nedb PRIVATE
   src/log/v2/segment_reader.cc
   src/log/v2/segment_writer.cc
   src/log/v2/op_convert.cc
+  src/log/v2/segment_log.cc
 )
