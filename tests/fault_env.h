@@ -23,6 +23,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "nedb/env.h"
 #include "nedb/errors.h"
@@ -188,6 +190,152 @@ class FaultInjectionEnv : public nedb::EnvWrapper {
   std::uint64_t fired_ = 0;
   std::optional<std::int64_t> now_;
   std::int64_t step_ = 0;
+};
+
+// FailNthCallEnv: fails the nth call of any kind -- on the Env (opens,
+// existence checks, listings, sizes, creates, removals, renames, in-place
+// rewrites, directory fsyncs) or on a file it opened (reads, appends, fsyncs, truncations,
+// closes) -- to walk a procedure through a failure at each of its steps in
+// turn:
+//
+//   for (std::uint64_t n = 1;; ++n) {
+//     FailNthCallEnv env(n);
+//     try { Step(&env); } catch (const nedb::IOError&) {}
+//     if (!env.fired()) break;  // every call has failed once
+//     ... check that a retry with a good Env recovers ...
+//   }
+//
+// A failing append writes the first half of its data first. With crash set,
+// every call after the nth fails too, as if the process had died there: no
+// later step, clean-up included, reaches the disk. Not thread-safe.
+class FailNthCallEnv : public nedb::EnvWrapper {
+ public:
+  explicit FailNthCallEnv(std::uint64_t nth, bool crash = false,
+                          nedb::Env* target = nedb::Env::Default())
+      : EnvWrapper(target), nth_(nth), crash_(crash) {}
+
+  std::uint64_t calls() const { return calls_; }
+  bool fired() const { return !failed_.empty(); }
+  // What the nth call was ("rename a -> b"); empty if it was not reached.
+  const std::string& failed_call() const { return failed_; }
+
+  // Counts a call; throws IOError if it is to fail.
+  void Step(const std::string& what) {
+    ++calls_;
+    if (calls_ == nth_) failed_ = what;
+    if (calls_ == nth_ || (crash_ && calls_ > nth_)) {
+      throw nedb::IOError("injected failure of call " + std::to_string(calls_) + ": " + what);
+    }
+  }
+
+  std::unique_ptr<nedb::WritableFile> NewAppendableFile(const std::string& p) override {
+    Step("open for appending " + p);
+    return std::make_unique<File>(this, p, target()->NewAppendableFile(p));
+  }
+  std::unique_ptr<nedb::WritableFile> NewWritableFile(const std::string& p) override {
+    Step("open for writing " + p);
+    return std::make_unique<File>(this, p, target()->NewWritableFile(p));
+  }
+  std::unique_ptr<nedb::SequentialFile> NewSequentialFile(const std::string& p) override {
+    Step("open for reading " + p);
+    return std::make_unique<Reader>(this, p, target()->NewSequentialFile(p));
+  }
+  bool FileExists(const std::string& p) override {
+    Step("exists " + p);
+    return target()->FileExists(p);
+  }
+  std::uint64_t GetFileSize(const std::string& p) override {
+    Step("size " + p);
+    return target()->GetFileSize(p);
+  }
+  std::vector<std::string> GetChildren(const std::string& d) override {
+    Step("list " + d);
+    return target()->GetChildren(d);
+  }
+  void CreateDir(const std::string& d) override {
+    Step("create dir " + d);
+    target()->CreateDir(d);
+  }
+  void RemoveFile(const std::string& p) override {
+    Step("remove " + p);
+    target()->RemoveFile(p);
+  }
+  void RemoveDirRecursively(const std::string& d) override {
+    Step("remove dir " + d);
+    target()->RemoveDirRecursively(d);
+  }
+  void RenameFile(const std::string& s, const std::string& d) override {
+    Step("rename " + s + " -> " + d);
+    target()->RenameFile(s, d);
+  }
+  void TruncateFile(const std::string& p, std::uint64_t n) override {
+    Step("truncate " + p);
+    target()->TruncateFile(p, n);
+  }
+  void RewriteFileRange(const std::string& p, std::uint64_t offset,
+                        std::string_view data) override {
+    Step("rewrite " + p);
+    target()->RewriteFileRange(p, offset, data);
+  }
+  void SyncDir(const std::string& d) override {
+    Step("sync dir " + d);
+    target()->SyncDir(d);
+  }
+  // MapReadOnly and NewRandomAccessFile keep Env's defaults, which read
+  // through GetFileSize and NewSequentialFile: counted above.
+
+ private:
+  class File final : public nedb::WritableFile {
+   public:
+    File(FailNthCallEnv* env, std::string path, std::unique_ptr<nedb::WritableFile> base)
+        : env_(env), path_(std::move(path)), base_(std::move(base)) {}
+    void Append(std::string_view data) override {
+      try {
+        env_->Step("append to " + path_);
+      } catch (const nedb::IOError&) {
+        if (env_->calls_ == env_->nth_) base_->Append(data.substr(0, data.size() / 2));
+        throw;
+      }
+      base_->Append(data);
+    }
+    void Sync() override {
+      env_->Step("fsync " + path_);
+      base_->Sync();
+    }
+    void Truncate(std::uint64_t size) override {
+      env_->Step("truncate " + path_);
+      base_->Truncate(size);
+    }
+    void Close() override {
+      env_->Step("close " + path_);
+      base_->Close();
+    }
+
+   private:
+    FailNthCallEnv* env_;
+    std::string path_;
+    std::unique_ptr<nedb::WritableFile> base_;
+  };
+
+  class Reader final : public nedb::SequentialFile {
+   public:
+    Reader(FailNthCallEnv* env, std::string path, std::unique_ptr<nedb::SequentialFile> base)
+        : env_(env), path_(std::move(path)), base_(std::move(base)) {}
+    std::size_t Read(char* buf, std::size_t n) override {
+      env_->Step("read " + path_);
+      return base_->Read(buf, n);
+    }
+
+   private:
+    FailNthCallEnv* env_;
+    std::string path_;
+    std::unique_ptr<nedb::SequentialFile> base_;
+  };
+
+  std::uint64_t nth_;
+  bool crash_;
+  std::uint64_t calls_ = 0;
+  std::string failed_;
 };
 
 }  // namespace nedb_test

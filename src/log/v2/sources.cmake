@@ -10,4 +10,5 @@ target_sources(nedb PRIVATE
   src/log/v2/segment_writer.cc
   src/log/v2/op_convert.cc
   src/log/v2/segment_log.cc
+  src/log/v2/upgrade_v1.cc
 )
