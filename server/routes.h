@@ -25,11 +25,14 @@ void AddAdminRoutes(Router& router, DbRegistry& registry, Metrics& metrics);
 // Everything under /v1/databases/:name/ (query, put, rows, graph, ...).
 // Writes (put, delete, link, unlink, expire) go through batcher.
 void AddDataRoutes(Router& router, DbRegistry& registry, WriteBatcher& batcher);
+// /root, /proof, /consistency and /erase (routes_proof.cc).
+void AddProofRoutes(Router& router, DbRegistry& registry);
 
 inline void AddAllRoutes(Router& router, DbRegistry& registry, Metrics& metrics,
                          WriteBatcher& batcher) {
   AddAdminRoutes(router, registry, metrics);
   AddDataRoutes(router, registry, batcher);
+  AddProofRoutes(router, registry);
 }
 
 // ---- helpers shared by the route files ----

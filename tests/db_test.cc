@@ -3,6 +3,8 @@
 // validation, durability across reopen, lifecycle.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "nedb/nedb.h"
 #include "test_util.h"
 
@@ -16,7 +18,8 @@ using test::TempDir;
 TEST(DbTest, FreshDatabaseIsGenesisOnly) {
   NEDB db;
   EXPECT_EQ(db.seq(), 0u);
-  EXPECT_EQ(db.head().size(), 128u);
+  EXPECT_EQ(db.head().size(), 64u);  // hex SHA-256: the Merkle root
+  EXPECT_EQ(db.head(), db.root(1));
   EXPECT_FALSE(db.get("users", "alice", 0).has_value());
   EXPECT_TRUE(db.verify());
   EXPECT_TRUE(db.verify_determinism());
@@ -186,10 +189,14 @@ TEST(DbTest, DurableFilesAreCreated) {
   TempDir dir;
   NEDB db(dir.sub("a/b/c"));
   EXPECT_EQ(db.path(), dir.sub("a/b/c"));
-  std::string log = ReadFile(dir.sub("a/b/c/log.aof"));
-  EXPECT_EQ(log.rfind("{\"seq\":0,", 0), 0u);
-  EXPECT_NE(log.find("\"op\":\"genesis\",\"format\":\"nedb-aof\",\"version\":1"),
-            std::string::npos);
+  // The first segment of the log starts with its header (docs/FORMAT.md).
+  std::string seg = ReadFile(dir.sub("a/b/c/log/00000001.seg"));
+  EXPECT_EQ(seg.rfind("NEDBSEG\n", 0), 0u);
+  EXPECT_FALSE(std::filesystem::exists(dir.sub("a/b/c/log.aof")));
+  const std::vector<json> ops = db.log(10);
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0]["op"], "genesis");
+  EXPECT_EQ(ops[0]["format_version"], 2);
   EXPECT_EQ(json::parse(ReadFile(dir.sub("a/b/c/meta.json")))["indexes"], json::array());
 }
 

@@ -29,6 +29,7 @@
 #include "nedb/env.h"
 #include "nedb/errors.h"
 #include "nedb/options.h"
+#include "nedb/proof.h"
 #include "nedb/query.h"
 #include "nedb/version.h"
 
@@ -119,6 +120,20 @@ class NEDB {
   // nothing, if it does not exist at HEAD. Older versions stay readable AS OF.
   bool remove(std::string_view coll, std::string_view id, const WriteOptions& options = {});
 
+  // Erases coll/id (GDPR art. 17): appends an erase op (options.reason,
+  // client, nonce, idem) naming every version of coll/id that holds a
+  // payload, makes it durable, then removes those payloads from the log's
+  // records, the snapshot and memory before it returns. The history stays
+  // provable: no leaf, root or proof changes (a leaf commits to a salted
+  // digest of the payload, not to its bytes). Afterwards get() at HEAD
+  // returns nothing, and a read AS OF a seq where an erased version was
+  // visible throws ErasedError naming the erase op's seq. Returns that seq
+  // (for a repeated idem key, the first erase's). NotFound if no version of
+  // coll/id holds a payload (never written, or erased already);
+  // InvalidArgument inside atomic() or for a reason over 1 KiB.
+  std::uint64_t erase(std::string_view coll, std::string_view id,
+                      const EraseOptions& options = {});
+
   // Adds the directed edge from -[rel]-> to. Node keys are "collection:id".
   // Returns false, appending nothing, if the edge already exists.
   bool link(std::string_view from, std::string_view rel, std::string_view to,
@@ -184,11 +199,31 @@ class NEDB {
 
   // Seq of the last op (0 for a fresh database: the genesis op).
   std::uint64_t seq() const;
-  // Hex BLAKE2b-512 hash of the last op: a commitment to the whole history.
+  // The hex root of the Merkle tree over every op (root()): a commitment
+  // to the whole history.
   std::string head() const;
 
-  // Re-reads (from disk when durable) and re-hashes the whole chain; false on
-  // any modified, reordered, inserted or deleted op.
+  // ---- the history as an RFC 9162 Merkle tree (docs/MERKLE.md): leaf i
+  // commits to op seq i, so the tree of every op has seq() + 1 leaves.
+  // Sizes beyond seq() + 1 throw InvalidArgument. ----
+
+  // Hex root of the tree of the first tree_size ops (default: all).
+  std::string root(std::optional<std::uint64_t> tree_size = {}) const;
+  // Hex of the entry bytes op seq's leaf commits to (docs/FORMAT.md,
+  // "Entry"); its leaf hash is SHA-256(0x00 || entry).
+  std::string leaf_entry(std::uint64_t seq) const;
+  // Proof that op seq is in the tree of tree_size ops (default: all);
+  // check it with nedb::VerifyInclusion against root(tree_size).
+  InclusionProof prove(std::uint64_t seq, std::optional<std::uint64_t> tree_size = {}) const;
+  // Proof that the tree of size1 ops is a prefix of the tree of size2 ops
+  // (default: all); check it with nedb::VerifyConsistency.
+  ConsistencyProof prove_consistency(std::uint64_t size1,
+                                     std::optional<std::uint64_t> size2 = {}) const;
+
+  // Re-reads every record (from disk when durable): frame checksums, strict
+  // decoding, each payload's salted digest, the erasure rule, and the Merkle
+  // root recomputed from the entries against head(); false on any modified,
+  // reordered, inserted or deleted op.
   bool verify() const;
   // Replays the log into fresh state and compares it with the live state.
   bool verify_determinism() const;

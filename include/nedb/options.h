@@ -54,6 +54,10 @@ struct Options {
   // HEAD read meets them or sweep() runs (they are never returned or
   // counted either way). nedbd turns it on (--expire-interval-ms, 100).
   std::uint32_t expire_interval_ms = 0;
+  // The log's segment files (DIR/log/NNNNNNNN.seg, docs/FORMAT.md) are
+  // closed and a new one started when a record would take one past this
+  // many bytes. Tests make it small.
+  std::uint64_t segment_bytes = 64u << 20;
 };
 
 // Per-write options. An aggregate, so designated initializers work:
@@ -69,6 +73,17 @@ struct WriteOptions {
   // put() only: expire the document ttl_s seconds from now (stored in the
   // document as "_expires_at", seconds since the Unix epoch). > 0, finite.
   std::optional<double> ttl_s;
+};
+
+// Options of NEDB::erase(). The erase op is a write like any other: client,
+// nonce and idem mean what they mean in WriteOptions.
+struct EraseOptions {
+  // Why the document is erased (kept in the log, e.g. "GDPR art. 17
+  // request 2026-118"). UTF-8, at most 1 KiB; may be empty.
+  std::string reason;
+  std::string client = "local";
+  std::optional<std::uint64_t> nonce;
+  std::optional<std::string> idem;
 };
 
 }  // namespace nedb

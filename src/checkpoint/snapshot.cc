@@ -210,7 +210,6 @@ std::string SnapshotCodec::Serialize(const State& st, const SnapshotHeader& h) {
                            {"seq", h.seq},
                            {"head", h.head},
                            {"checkpoint_seq", h.checkpoint_seq},
-                           {"checkpoint_offset", h.checkpoint_offset},
                            {"counts", st.counts_},
                            {"has_genesis", st.has_genesis_},
                            {"collections", names.size()},
@@ -303,7 +302,6 @@ void SnapshotCodec::Load(Arena arena, std::size_t size, State* st, SnapshotHeade
     h->seq = HeaderUint(header, "seq");
     h->head = header.at("head").get<std::string>();
     h->checkpoint_seq = HeaderUint(header, "checkpoint_seq");
-    h->checkpoint_offset = HeaderUint(header, "checkpoint_offset");
     const auto counts = header.at("counts").get<std::vector<std::uint64_t>>();
     if (counts.size() != std::size(st->counts_)) Bad("counts");
     std::copy(counts.begin(), counts.end(), st->counts_);
@@ -324,7 +322,6 @@ void SnapshotCodec::Load(Arena arena, std::size_t size, State* st, SnapshotHeade
         std::to_string(size - nl - 1) + " (truncated?)");
   }
   st->seq_ = h->seq;
-  st->head_ = h->head;
   Reader r{data, data + nl + 1, data + size};
   // Each item is at least this many bytes: a check on counts before they
   // size anything.

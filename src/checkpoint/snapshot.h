@@ -22,15 +22,16 @@
 namespace nedb {
 
 inline constexpr std::string_view kSnapshotFile = "snapshot.json";
-inline constexpr std::uint64_t kSnapshotVersion = 2;
+// 3: log format v2 (head is the Merkle root; nine op kinds). A version 2
+// snapshot belongs to a v1 log.aof and is set aside when that is upgraded.
+inline constexpr std::uint64_t kSnapshotVersion = 3;
 // The leaf size of the snapshot digest (docs/FORMAT.md, "Digest").
 inline constexpr std::size_t kSnapshotChunk = std::size_t{1} << 20;
 
 struct SnapshotHeader {
   std::uint64_t seq = 0;                // the state is the one after this op
-  std::string head;                     // hash of op seq
-  std::uint64_t checkpoint_seq = 0;     // the checkpoint op that commits to this file (seq + 1)
-  std::uint64_t checkpoint_offset = 0;  // byte offset of that op's line in log.aof
+  std::string head;                  // hex Merkle root of ops [0, seq]
+  std::uint64_t checkpoint_seq = 0;  // the checkpoint op that commits to this file (seq + 1)
   std::vector<IndexSpec> indexes;
 };
 

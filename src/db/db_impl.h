@@ -15,9 +15,10 @@
 #include <string>
 #include <thread>
 
-#include "log/log_writer.h"
-#include "log/mem_log.h"
 #include "log/op.h"
+#include "log/v2/op_convert.h"
+#include "log/v2/segment_log.h"
+#include "merkle/merkle_tree.h"
 #include "nedb/nedb.h"
 #include "query/ast.h"
 #include "state/state.h"
@@ -58,19 +59,20 @@ class NEDB::Impl {
   std::vector<nlohmann::json> LogTail(std::size_t limit) const;
 
   // Write() minus locking and fsync. REQUIRES: write_mu_ held. *end: the
-  // log offset to sync to.
+  // seq to sync to (the log is durable below it).
   WriteOutcome WriteLocked(OpView& op, const WriteOptions& options,
                            const std::function<bool(const State&)>& should_append,
                            std::uint64_t* end);
 
   // Appends a checkpoint op committing to a snapshot of the state, written
   // atomically to snapshot.json (durable). Returns {"seq", "head", ...}.
+  // REQUIRES: write_mu_ held by the caller when locked = true.
   nlohmann::json Checkpoint();
 
-  // The state that answers reads at seq s: the live state, or (for s before
-  // the snapshot this database was opened from) the history replayed from
-  // the log on first use. The history state is immutable: read it unlocked.
-  const State& StateAt(std::uint64_t s);
+  // The history before the snapshot this database was opened from: the
+  // state of ops [0, base_seq()], replayed from the log on first use.
+  // Immutable: read it unlocked. REQUIRES: s < base_seq().
+  std::shared_ptr<const State> HistoryAt(std::uint64_t s);
   std::uint64_t base_seq() const { return base_seq_; }
   // {"snapshot": bool, "snapshot_seq": n, "replayed_ops": n}
   nlohmann::json OpenInfo() const { return open_info_; }
@@ -95,10 +97,21 @@ class NEDB::Impl {
   std::size_t SweepDue(std::size_t max, std::chrono::steady_clock::time_point deadline);
   void Log(const std::string& msg) const;
 
-  // Reads the whole log (up to its current end) into fn; kStrict.
-  // REQUIRES: write_mu_ held by the caller when exact = true.
-  void ScanCurrentLog(const std::function<void(const OpView&, std::uint64_t)>& fn,
-                      std::uint64_t limit, bool chain_only = false) const;
+  // Reads the records of ops [0, end) from the log, in order, into fn.
+  // Throws CorruptionError. Holds erase_mu_ shared (no record is being
+  // rewritten meanwhile).
+  void ScanLog(std::uint64_t end, bool check_digests,
+               const std::function<void(const logv2::OpRecord&)>& fn) const;
+
+  // ---- the Merkle tree over the log (docs/MERKLE.md) ----
+  std::string RootHex(std::optional<std::uint64_t> tree_size) const;
+  std::string LeafEntryHex(std::uint64_t seq) const;
+  InclusionProof Prove(std::uint64_t seq, std::optional<std::uint64_t> tree_size) const;
+  ConsistencyProof ProveConsistency(std::uint64_t size1, std::optional<std::uint64_t> size2) const;
+
+  // Appends an erase op for coll/id and removes the payload of every
+  // version of it from the log, the snapshot and memory (NEDB::erase).
+  std::uint64_t Erase(std::string_view coll, std::string_view id, const EraseOptions& options);
 
   // Adds an index (no-op if present), persisting it in meta.json.
   void CreateIndex(const IndexSpec& spec);
@@ -112,18 +125,33 @@ class NEDB::Impl {
   void Close();
 
   const std::string& path() const { return path_; }
-  bool durable() const { return writer_ != nullptr || !path_.empty(); }
+  bool durable() const { return !path_.empty(); }
 
   mutable std::shared_mutex state_mu_;  // guards state_ (writers: exclusive)
   State state_;
 
  private:
-  void OpenDurable();
-  // Loads snapshot.json and the log after its checkpoint op into state_.
-  // False (state_ untouched) if there is no usable snapshot.
-  bool OpenFromSnapshot(const std::string& log, std::uint64_t* valid_bytes);
+  // A record's place in the log (logv2::RecordLocation, packed).
+  struct Loc {
+    std::uint64_t offset;
+    std::uint32_t segment, size;
+  };
+  std::string LogDir() const;
+  // Opens (creates) the log: upgrades a v1 log.aof, loads the snapshot if
+  // it belongs to the log, replays the rest, finishes interrupted erasures.
+  void OpenLog();
+  // Reads the whole log into state_, tree_ and locs_, from the snapshot if
+  // snap is given (false: the snapshot does not belong to this log; the
+  // caller retries without it). Leaves the reader at the end.
+  struct LoadedSnapshot;
+  bool Replay(LoadedSnapshot* snap, logv2::SegmentReader* reader,
+              std::vector<std::pair<std::uint64_t, std::vector<std::uint64_t>>>* erasures);
+  std::unique_ptr<LoadedSnapshot> LoadSnapshot();
   void WriteGenesis();
-  void AppendLine(std::string_view line, std::uint64_t* end);
+  // Appends op (seq etc. filled in) to the log, the tree and the state.
+  // REQUIRES: write_mu_ held.
+  void AppendOp(const OpView& op);
+  logv2::RecordLocation LocOf(std::uint64_t seq) const;
   // The background expiry thread (Options::expire_interval_ms).
   void StartExpirer();
   void StopExpirer();
@@ -131,20 +159,30 @@ class NEDB::Impl {
 
   std::string path_;
   Options options_;
-  Env* env_;
+  Env* env_;                      // files and clock
+  std::unique_ptr<Env> mem_env_;  // in memory: the Env the log lives in
   std::unique_ptr<FileLock> lock_;
-  std::unique_ptr<LogWriter> writer_;  // durable only
-  mutable std::mutex write_mu_;        // serializes writers; guards mem_log_
-  MemLog mem_log_;                     // in-memory only: the log's bytes
-  std::string line_;                   // the op line being encoded; write_mu_
+  std::unique_ptr<logv2::SegmentLog> log_;
+  mutable std::mutex write_mu_;  // serializes writers
+  // Held shared by whatever reads records from the log, exclusively while
+  // Erase() rewrites records in place.
+  mutable std::shared_mutex erase_mu_;
+  logv2::ConvertScratch convert_;  // write_mu_
+  std::string entry_;              // the leaf entry being hashed; write_mu_
   std::atomic<bool> closed_{false};
-  std::uint64_t atomic_end_ = 0;  // log end to sync to after Atomic(); write_mu_
+  std::uint64_t atomic_end_ = 0;  // seq to sync to after Atomic(); write_mu_
   // Ops appended since open, by OpKind.
   std::atomic<std::uint64_t> appended_[kOpKindCount] = {};
-  std::uint64_t base_seq_ = 0;     // opened from a snapshot of this seq (0: full replay)
-  std::uint64_t base_offset_ = 0;  // log offset of that snapshot's checkpoint op
+  // The Merkle tree over every op (leaf i = op seq i) and where each op's
+  // record is. Guarded by state_mu_ (appended with the op's Apply).
+  merkle::MerkleTree tree_;
+  std::vector<Loc> locs_;
+  mutable std::mutex root_mu_;  // the last root computed, for head()
+  mutable std::uint64_t root_size_ = 0;
+  mutable std::string root_hex_;
+  std::uint64_t base_seq_ = 0;  // opened from a snapshot of this seq (0: full replay)
   std::mutex history_mu_;
-  std::unique_ptr<State> history_;  // ops [0, base_seq_], built on first use
+  std::shared_ptr<const State> history_;  // ops [0, base_seq_], built on first use
   nlohmann::json open_info_;
   std::mutex expirer_mu_;  // guards expirer_stop_
   std::condition_variable expirer_cv_;

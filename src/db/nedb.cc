@@ -104,10 +104,10 @@ nlohmann::json NEDB::put(std::string_view coll, std::string_view id, nlohmann::j
   if (out.what == Impl::WriteOutcome::kIdemHit) {  // the first write's result
     const IdemRecord& r = out.idem;
     if (r.seq < impl_->base_seq()) {
-      return ParseStored(impl_->StateAt(r.seq).docs().Get(r.coll, r.id, r.seq));
+      return ParseStored(impl_->HistoryAt(r.seq)->Read(r.coll, r.id, r.seq));
     }
     std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
-    return ParseStored(impl_->state_.docs().Get(r.coll, r.id, r.seq));
+    return ParseStored(impl_->state_.Read(r.coll, r.id, r.seq));
   }
   return doc;
 }
@@ -203,44 +203,51 @@ bool NEDB::unlink(std::string_view from, std::string_view rel, std::string_view 
 
 namespace {
 
-// The version of coll/id a get() at as_of returns, or nullptr (a HEAD read
-// expires a due document). Versions are immutable and live as long as the
-// database: callers read them unlocked.
-const Blob* ReadBlob(NEDB::Impl& impl, std::string_view coll, std::string_view id,
-                     std::optional<std::uint64_t> as_of) {
+// Calls fn with the bytes of the version of coll/id a get() at as_of
+// returns, unless there is none (a HEAD read expires a due document).
+// Returns whether it called fn. fn runs under the state lock (an erase may
+// free a version's bytes once the lock is released).
+template <class Fn>
+bool ReadDoc(NEDB::Impl& impl, std::string_view coll, std::string_view id,
+             std::optional<std::uint64_t> as_of, Fn&& fn) {
   impl.CheckOpen();
   ValidateCollection(coll);
   ValidateId(id);
-  const Blob* b;
   if (as_of && *as_of < impl.base_seq()) {
-    b = impl.StateAt(*as_of).docs().Get(coll, id, *as_of);  // immutable history
-  } else {
+    std::shared_ptr<const State> h = impl.HistoryAt(*as_of);  // immutable history
+    const Blob* b = h->Read(coll, id, *as_of);
+    if (b == nullptr) return false;
+    fn(b->view());
+    return true;
+  }
+  double now = 0;
+  {
     std::shared_lock<std::shared_mutex> sl(impl.state_mu_);
-    b = impl.state_.docs().Get(coll, id, impl.ResolveAsOf(as_of));
+    const Blob* b = impl.state_.Read(coll, id, impl.ResolveAsOf(as_of));
+    if (b == nullptr) return false;
+    if (as_of || !IsExpired(b->view(), now = impl.NowSeconds())) {
+      fn(b->view());
+      return true;
+    }
   }
-  if (b == nullptr || as_of) return b;
-  const double now = impl.NowSeconds();
-  if (IsExpired(b->view(), now)) {
-    impl.ExpireNow(coll, id, now);
-    return nullptr;
-  }
-  return b;
+  impl.ExpireNow(coll, id, now);
+  return false;
 }
 
 }  // namespace
 
 std::optional<nlohmann::json> NEDB::get(std::string_view coll, std::string_view id,
                                         std::optional<std::uint64_t> as_of) const {
-  const Blob* b = ReadBlob(*impl_, coll, id, as_of);
-  if (b == nullptr) return std::nullopt;
-  return ParseStored(b);
+  std::optional<nlohmann::json> out;
+  ReadDoc(*impl_, coll, id, as_of, [&](std::string_view doc) { out = ParseJsonText(doc); });
+  return out;
 }
 
 std::optional<std::string> NEDB::get_text(std::string_view coll, std::string_view id,
                                           std::optional<std::uint64_t> as_of) const {
-  const Blob* b = ReadBlob(*impl_, coll, id, as_of);
-  if (b == nullptr) return std::nullopt;
-  return std::string(b->view());
+  std::optional<std::string> out;
+  ReadDoc(*impl_, coll, id, as_of, [&](std::string_view doc) { out.emplace(doc); });
+  return out;
 }
 
 bool NEDB::expire(std::string_view coll, std::string_view id, double ttl_s,
@@ -308,10 +315,31 @@ std::uint64_t NEDB::seq() const {
   return impl_->state_.seq();
 }
 
-std::string NEDB::head() const {
+std::string NEDB::head() const { return impl_->RootHex(std::nullopt); }
+std::string NEDB::root(std::optional<std::uint64_t> tree_size) const {
+  return impl_->RootHex(tree_size);
+}
+std::string NEDB::leaf_entry(std::uint64_t seq) const { return impl_->LeafEntryHex(seq); }
+InclusionProof NEDB::prove(std::uint64_t seq, std::optional<std::uint64_t> tree_size) const {
+  return impl_->Prove(seq, tree_size);
+}
+ConsistencyProof NEDB::prove_consistency(std::uint64_t size1,
+                                         std::optional<std::uint64_t> size2) const {
+  return impl_->ProveConsistency(size1, size2);
+}
+
+std::uint64_t NEDB::erase(std::string_view coll, std::string_view id,
+                          const EraseOptions& options) {
   impl_->CheckOpen();
-  std::shared_lock<std::shared_mutex> sl(impl_->state_mu_);
-  return impl_->state_.head();
+  ValidateCollection(coll);
+  ValidateId(id);
+  ValidateWriteOptions(WriteOptions{.client = options.client, .idem = options.idem});
+  if (options.reason.size() > 1024) {
+    throw InvalidArgument("erase reason is " + std::to_string(options.reason.size()) +
+                          " bytes; the limit is 1024");
+  }
+  if (!IsValidUtf8(options.reason)) throw InvalidArgument("erase reason is not valid UTF-8");
+  return impl_->Erase(coll, id, options);
 }
 
 bool NEDB::verify() const { return impl_->Verify(); }

@@ -151,6 +151,15 @@ void IndexSet::Add(std::unique_ptr<Index> index) {
   by_coll_[index->spec().coll].push_back(std::move(index));
 }
 
+std::vector<IndexSpec> IndexSet::Remove(std::string_view coll) {
+  std::vector<IndexSpec> specs;
+  auto it = by_coll_.find(coll);
+  if (it == by_coll_.end()) return specs;
+  for (const auto& ix : it->second) specs.push_back(ix->spec());
+  by_coll_.erase(it);
+  return specs;
+}
+
 bool IndexSet::Contains(const IndexSpec& spec) const {
   return Find(spec.coll, spec.field, spec.kind) != nullptr;
 }

@@ -111,6 +111,8 @@ class IndexSet {
  public:
   bool Has(std::string_view coll) const { return by_coll_.contains(coll); }
   void Add(std::unique_ptr<Index> index);
+  // Drops coll's indexes; returns their specs.
+  std::vector<IndexSpec> Remove(std::string_view coll);
   bool Contains(const IndexSpec& spec) const;
   const std::vector<std::unique_ptr<Index>>* For(std::string_view coll) const;
   const Index* Find(std::string_view coll, std::string_view field, std::string_view kind) const;

@@ -205,8 +205,8 @@ std::vector<std::string_view> Traverse(const Plan& p, const State& st, const Col
     for (const std::string& target : st.graph().Out(key, *p.query->traverse, p.seq)) {
       if (!seen.insert(target).second) continue;
       const std::size_t colon = target.find(':');
-      const Blob* b = st.docs().Get(std::string_view(target).substr(0, colon),
-                                    std::string_view(target).substr(colon + 1), p.seq);
+      const Blob* b = st.Read(std::string_view(target).substr(0, colon),
+                              std::string_view(target).substr(colon + 1), p.seq);
       if (b == nullptr) continue;
       if (p.expire_at && IsExpired(b->view(), *p.expire_at)) {
         if (expired) expired->emplace_back(target.substr(0, colon), target.substr(colon + 1));
@@ -403,6 +403,7 @@ std::vector<nlohmann::json> Execute(const Plan& p, const State& st,
   std::vector<nlohmann::json> out;
   const Collection* c = st.docs().collection(q.coll);
   if (c == nullptr) return out;
+  st.CheckNoErasedVisible(q.coll, p.seq);  // before any index can skip one
   const std::uint64_t limit = q.limit.value_or(UINT64_MAX);
   if (limit == 0) return out;
   // Scans and eq/search sources yield rows in entry order (the documented
@@ -416,6 +417,7 @@ std::vector<nlohmann::json> Execute(const Plan& p, const State& st,
   ForEachCandidate(p, *c, [&](std::uint32_t e) {
     const Version* v = VisibleAt(c->entries()[e].chain, p.seq);
     if (v == nullptr || v->blob == nullptr) return true;
+    st.CheckNotErased(q.coll, c->entries()[e].id, *v);  // never skip an erased version silently
     std::string_view doc = v->blob->view();
     if (p.expire_at && IsExpired(doc, *p.expire_at)) {
       if (expired) expired->emplace_back(q.coll, c->entries()[e].id);

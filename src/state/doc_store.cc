@@ -138,12 +138,70 @@ DocStore::Change DocStore::Delete(std::string_view coll, std::string_view id, st
   return ch;
 }
 
-const Blob* DocStore::Get(std::string_view coll, std::string_view id, std::uint64_t as_of) const {
+const Blob* ErasedBlob() {
+  // A length of zero and no bytes: the layout of a Blob (static_assert'ed).
+  alignas(8) static const unsigned char kBytes[8] = {};
+  return reinterpret_cast<const Blob*>(kBytes);
+}
+
+DocStore::Change DocStore::PutErased(std::string_view coll, std::string_view id,
+                                     std::uint64_t seq) {
+  auto it = colls_.find(coll);
+  if (it == colls_.end()) {
+    it = colls_.emplace(std::string(coll), std::make_unique<Collection>()).first;
+  }
+  Collection& c = *it->second;
+  Change ch;
+  ch.changed = true;
+  ch.coll = &c;
+  ch.entry = c.FindOrAdd(id);
+  VersionChain& chain = c.chain(ch.entry);
+  if (!chain.empty()) ch.old = chain.back().blob.get();
+  if (ch.old == nullptr) c.AdjustLive(+1);
+  chain.push_back(Version{seq, BlobPtr::Borrowed(ErasedBlob())});
+  return ch;
+}
+
+std::size_t DocStore::EraseVersions(std::string_view coll, std::string_view id,
+                                    std::span<const std::uint64_t> seqs) {
+  auto it = colls_.find(coll);
+  if (it == colls_.end()) return 0;
+  Collection& c = *it->second;
+  const long e = c.FindEntry(id);
+  if (e < 0) return 0;
+  std::size_t n = 0;
+  for (Version& v : c.chain(static_cast<std::uint32_t>(e))) {
+    if (v.blob == nullptr || IsErased(v.blob.get())) continue;
+    if (!std::binary_search(seqs.begin(), seqs.end(), v.seq)) continue;
+    v.blob = BlobPtr::Borrowed(ErasedBlob());
+    ++n;
+  }
+  return n;
+}
+
+std::vector<std::uint64_t> DocStore::PayloadSeqs(std::string_view coll,
+                                                 std::string_view id) const {
+  std::vector<std::uint64_t> out;
+  const Collection* c = collection(coll);
+  const VersionChain* chain = c ? c->Find(id) : nullptr;
+  if (chain == nullptr) return out;
+  for (const Version& v : *chain) {
+    if (v.blob != nullptr && !IsErased(v.blob.get())) out.push_back(v.seq);
+  }
+  return out;
+}
+
+const Version* DocStore::GetVersion(std::string_view coll, std::string_view id,
+                                    std::uint64_t as_of) const {
   const Collection* c = collection(coll);
   if (c == nullptr) return nullptr;
   const VersionChain* chain = c->Find(id);
   if (chain == nullptr) return nullptr;
-  const Version* v = VisibleAt(*chain, as_of);
+  return VisibleAt(*chain, as_of);
+}
+
+const Blob* DocStore::Get(std::string_view coll, std::string_view id, std::uint64_t as_of) const {
+  const Version* v = GetVersion(coll, id, as_of);
   return v == nullptr ? nullptr : v->blob.get();
 }
 

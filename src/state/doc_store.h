@@ -20,6 +20,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -141,7 +142,14 @@ class Arena {
   std::unique_ptr<ReadOnlyRegion> region_;  // else data_ is AllocateLarge'd
 };
 
-// One version: the document as of seq, or a deletion (blob == nullptr).
+// The blob of a version whose payload was erased (NEDB::erase): zero bytes,
+// never freed, compared by address. A reader that meets it throws
+// ErasedError instead of returning it.
+const Blob* ErasedBlob();
+inline bool IsErased(const Blob* b) { return b == ErasedBlob(); }
+
+// One version: the document as of seq, a deletion (blob == nullptr), or an
+// erased put (blob == ErasedBlob()).
 struct Version {
   std::uint64_t seq;
   BlobPtr blob;
@@ -244,9 +252,20 @@ class DocStore {
   Change Put(std::string_view coll, std::string_view id, std::uint64_t seq, std::string_view doc);
   // Appends a deletion; changed = false (nothing appended) if not live.
   Change Delete(std::string_view coll, std::string_view id, std::uint64_t seq);
+  // Appends a put whose payload is erased (replay of an erased record).
+  Change PutErased(std::string_view coll, std::string_view id, std::uint64_t seq);
+  // Replaces the blobs of coll/id's versions at the given seqs by
+  // ErasedBlob(), freeing their bytes. Returns how many it replaced.
+  std::size_t EraseVersions(std::string_view coll, std::string_view id,
+                            std::span<const std::uint64_t> seqs);
+  // The seqs of coll/id's versions that hold a payload (not deletions, not
+  // erased), ascending.
+  std::vector<std::uint64_t> PayloadSeqs(std::string_view coll, std::string_view id) const;
 
-  // The document bytes visible at as_of, or nullptr.
+  // The document bytes visible at as_of, or nullptr (may be ErasedBlob()).
   const Blob* Get(std::string_view coll, std::string_view id, std::uint64_t as_of) const;
+  // The version visible at as_of, or nullptr.
+  const Version* GetVersion(std::string_view coll, std::string_view id, std::uint64_t as_of) const;
   // Seq of coll/id's last version (put or delete); 0 if none.
   std::uint64_t HeadSeq(std::string_view coll, std::string_view id) const;
   // True if coll/id is live at HEAD.

@@ -34,7 +34,19 @@ class State {
 
   bool empty() const { return !has_genesis_; }
   std::uint64_t seq() const { return seq_; }
-  const std::string& head() const { return head_; }
+
+  // The document bytes of coll/id visible at as_of, or nullptr. Throws
+  // ErasedError if that version was erased.
+  const Blob* Read(std::string_view coll, std::string_view id, std::uint64_t as_of) const;
+  // Throws ErasedError (naming coll/id) if v is an erased version.
+  void CheckNotErased(std::string_view coll, std::string_view id, const Version& v) const;
+  // The seq of the erase op that erased the put at seq, or 0.
+  std::uint64_t ErasedBy(std::uint64_t seq) const;
+  // Throws ErasedError if a version of a document of coll visible at seq
+  // was erased: a query AS OF seq cannot know whether it would match (an
+  // index no longer knows its value), so it must not answer without it.
+  // O(documents of coll with an erased version).
+  void CheckNoErasedVisible(std::string_view coll, std::uint64_t seq) const;
 
   const DocStore& docs() const { return docs_; }
   const Graph& graph() const { return graph_; }
@@ -66,9 +78,13 @@ class State {
 
  private:
   friend class SnapshotCodec;
+  // Builds coll's indexes again from its chains (after an erase: the eq
+  // index's history must forget the erased values).
+  void RebuildIndexes(std::string_view coll);
+  void NoteErasedEntry(std::string_view coll, std::uint32_t entry);
+
   bool has_genesis_ = false;
   std::uint64_t seq_ = 0;
-  std::string head_;
   DocStore docs_;
   Graph graph_;
   IndexSet indexes_;
@@ -76,6 +92,8 @@ class State {
   bool expiry_built_ = true;
   StrMap<std::uint64_t> nonces_;
   StrMap<IdemRecord> idem_;
+  absl::flat_hash_map<std::uint64_t, std::uint64_t> erased_;  // put seq -> erase seq
+  StrMap<std::vector<std::uint32_t>> erased_entries_;           // coll -> entries with one
   std::uint64_t counts_[kOpKindCount] = {};
 };
 

@@ -44,8 +44,9 @@ expect 200 POST /v1/databases/shop/query -d '{"nql":"FROM users WHERE status = \
 check '.count' '14'
 expect 200 GET "/v1/databases/shop/neighbors?node=users:u1&rel=follows"
 check '.nodes' '["users:u2"]'
-expect 200 GET /v1/databases/shop/log?limit=100
-check "[.entries[] | select(.seq == $SEQ) | .hash]" "[\"$HEAD\"]"
+# The head seen at SEQ is the root of the tree of the first SEQ+1 ops.
+expect 200 GET "/v1/databases/shop/root?size=$((SEQ + 1))"
+check ".root" "\"$HEAD\""
 ACKED=$(cat "$WORK"/late.* 2>/dev/null | sort)
 expect 200 POST /v1/databases/shop/query -d '{"nql":"FROM late"}'
 HAVE=$(jq -r '.rows[]._id' <<<"$BODY" | sort)

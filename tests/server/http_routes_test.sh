@@ -31,7 +31,7 @@ R=$(curl -s -X POST $B/v1/databases/myapp/put \
   -d '{"coll":"users","id":"u1","doc":{"name":"Ada","status":"active","age":31}}')
 [ "$(jq -c '[.ok, .doc.name, .seq]' <<<"$R")" = '[true,"Ada",1]' ] || fail "reference put: $R"
 R=$(curl -s $B/v1/databases/myapp/verify)
-[ "$(jq -c '[.ok, .seq, (.head | length)]' <<<"$R")" = '[true,1,128]' ] || fail "verify: $R"
+[ "$(jq -c '[.ok, .seq, (.head | length)]' <<<"$R")" = '[true,1,64]' ] || fail "verify: $R"
 R=$(curl -s -X POST $B/v1/databases/myapp/query \
   -H 'Content-Type: application/json' \
   -d '{"nql":"FROM users WHERE status = \"active\" ORDER BY age DESC LIMIT 5"}')

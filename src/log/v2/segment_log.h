@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// The engine's log over v2 segments: what LogWriter (src/log/log_writer.h)
-// does for log.aof -- batching, deferred batches, group commit, the
-// Sync::Always / EverySec / None policies, sticky errors -- with seqs where
-// LogWriter has byte offsets ("end" is the seq after the last record), plus
-// reading a record back at its location and erasing a payload in place.
+// The engine's log over v2 segments: batching, deferred batches, group
+// commit, the Sync::Always / EverySec / None policies, sticky errors (what
+// the v1 engine's LogWriter did for log.aof), with seqs as positions ("end"
+// is the seq after the last record), plus reading a record back at its
+// location and erasing a payload in place.
 //
 // Threads. Append(), BeginBatch(), EndBatch() and WritePending() are called
 // by one thread at a time (the engine's write mutex). SyncTo(), Flush(),
@@ -25,7 +25,7 @@
 // moves to a new segment (the old file object stays open while the leader
 // holds it; the last holder's release closes it).
 //
-// Errors, as LogWriter: a failed append is cut back and throws IOError with
+// Errors: a failed append is cut back and throws IOError with
 // nothing appended; if buffered records that Append() already returned are
 // lost (a failed batch write), or the writer broke (a cut, a segment start
 // or an fsync failed), the log is broken: every later Append, BeginBatch and
@@ -98,7 +98,7 @@ class SegmentLog {
   // Stops the background syncer, writes any buffered records (deferred ones
   // too), fsyncs and closes the segment; SyncTo() calls waiting meanwhile
   // return. Throws IOError if that fails or an fsync had failed. Close of a
-  // broken log writes nothing and reports no error (as LogWriter's).
+  // broken log writes nothing and reports no error (as the v1 LogWriter's).
   // REQUIRES: the append serialization; afterwards only SyncTo, the
   // accessors, ReadRecord and EraseRecord may be called.
   void Close();

@@ -11,4 +11,6 @@ target_sources(nedb PRIVATE
   src/log/v2/op_convert.cc
   src/log/v2/segment_log.cc
   src/log/v2/upgrade_v1.cc
+  src/log/v2/log_verifier.cc
+  src/log/v2/record_json.cc
 )
