@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <stdexcept>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -156,6 +157,23 @@ inline void SqlInsert(sqlite3* db, sqlite3_stmt* ins, const std::string& id,
   int rc = sqlite3_step(ins);
   sqlite3_reset(ins);
   if (rc != SQLITE_DONE) SqlCheck(rc, db, "insert");
+}
+
+// The log segments of a database directory (DIR/log/NNNNNNNN.seg), in order.
+inline std::vector<std::string> SegmentFiles(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/log")) {
+    if (e.path().extension() == ".seg") out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Bytes of the log (every segment) of a database directory.
+inline std::uint64_t LogBytes(const std::string& dir) {
+  std::uint64_t n = 0;
+  for (const std::string& f : SegmentFiles(dir)) n += std::filesystem::file_size(f);
+  return n;
 }
 
 }  // namespace nedb_bench

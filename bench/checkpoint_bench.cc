@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
     db.close();
   }
   if (DirBytes(dir, "snapshot.json") != snap_bytes) Die("snapshot.json size != bytes");
-  const std::uint64_t log_bytes_b = DirBytes(dir, "log.aof");
+  const std::uint64_t log_bytes_b = nb::LogBytes(dir);
 
   // (b) load rate: open of exactly the snapshot + 0 delta ops.
   std::vector<double> snap0_s;
@@ -164,7 +164,7 @@ int main(int argc, char** argv) {
   fs::copy(dir, full_dir, fs::copy_options::recursive);
   fs::remove(fs::path(full_dir) / "snapshot.json");
   fs::remove(fs::path(full_dir) / "LOCK");  // harmless if absent
-  const std::uint64_t log_bytes_a = DirBytes(dir, "log.aof");
+  const std::uint64_t log_bytes_a = nb::LogBytes(dir);
   const std::uint64_t all_ops = final_seq + 1;  // a full open replays genesis too
 
   std::vector<double> snap_s, full_s;
@@ -208,7 +208,7 @@ int main(int argc, char** argv) {
       fa.min, fa.max);
   std::printf("| (a) snapshot open / full replay | %.3f (%.1fx faster) | - | <= 0.100 | %s |\n",
               ratio, 1.0 / ratio, ratio <= 0.1 ? "PASS" : "FAIL");
-  std::printf("\nlog.aof: %llu bytes at the checkpoint, %llu after the delta\n",
+  std::printf("\nlog: %llu bytes at the checkpoint, %llu after the delta\n",
               static_cast<unsigned long long>(log_bytes_b),
               static_cast<unsigned long long>(log_bytes_a));
   std::printf(

@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   } else if (mode == "reopen" || mode == "verify") {
     const std::int64_t n = 1'000'000;
     const std::string dir = nb::ScratchRoot() + "/prof-replay-1m";
-    if (!std::filesystem::exists(dir + "/log.aof")) {
+    if (!std::filesystem::exists(dir + "/log")) {
       nedb::NEDB db(dir, nedb::Options{.sync = nedb::Sync::None});
       for (std::int64_t i = 0; i < n; ++i) db.put(nb::kColl, nb::Id(i), nb::Doc(i));
     }

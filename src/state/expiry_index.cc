@@ -2,6 +2,7 @@
 #include "state/expiry_index.h"
 
 #include <charconv>
+#include <cstring>
 #include <limits>
 
 #include "util/json_text.h"
@@ -9,6 +10,12 @@
 namespace nedb {
 
 std::optional<double> ExpiresAtOf(std::string_view doc) {
+  // Stored documents are canonical JSON, where a member named _expires_at
+  // is spelled exactly so (only '"', '\\' and control characters are
+  // escaped): most documents have none, and memmem rules that out faster
+  // than walking the members (measured: 12% of a replay, bench/RESULTS.md).
+  static constexpr std::string_view kKey = "\"_expires_at\"";
+  if (::memmem(doc.data(), doc.size(), kKey.data(), kKey.size()) == nullptr) return std::nullopt;
   const ValueView v = LookupMember(doc, "_expires_at");
   if (v.rank != Rank::kNumber) return std::nullopt;
   double at = 0;
