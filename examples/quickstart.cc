@@ -61,6 +61,9 @@ int main(int argc, char** argv) {
   show("GROUP BY status COUNT", db.query("FROM users GROUP BY status COUNT"));
   show("verify()", db.verify());
   show("verify_determinism()", db.verify_determinism());
+  // The history is a Merkle tree whose root is head(): any op can be proven
+  // in it, and the proof checked without the database (docs/MERKLE.md).
+  show("prove(1) checks against head()", nedb::VerifyInclusion(db.prove(1), db.head()));
   show("seq", db.seq());
   const std::string head = db.head();
   show("head", head);
