@@ -3,14 +3,21 @@
 // calls, in the spirit of LevelDB's / RocksDB's fault-injection envs.
 //
 //   FaultInjectionEnv env;                       // wraps Env::Default()
-//   env.Arm(FaultInjectionEnv::kAppend, 3, "log.aof", /*short_bytes=*/10);
-//   nedb::NEDB db(dir, {.env = &env});           // the 3rd append to log.aof
-//                                                // writes 10 bytes, then throws
+//   env.Arm(FaultInjectionEnv::kAppend, 3, ".seg", false, /*short_bytes=*/10);
+//   nedb::NEDB db(dir, {.env = &env});           // the 3rd append to a log
+//                                                // segment writes 10 bytes,
+//                                                // then throws
 //
 // A fault is armed for the Nth matching call counted from Arm() (1-based) and
 // fires once, or on every matching call from the Nth on if sticky. Every call
 // is counted. Thread-safe: the engine appends and fsyncs from different
 // threads (group commit).
+//
+// It also keeps, for every file it opened for writing, how many of its bytes
+// a successful fsync (or an in-place rewrite, which fdatasyncs) covered,
+// until an fsync of the file fails: the kernel may have dropped the dirty
+// pages it failed to write, so no later fsync vouches for them.
+// DropUnsyncedData() cuts each file back to that, as a power loss may.
 #ifndef NEDB_TESTS_FAULT_ENV_H_
 #define NEDB_TESTS_FAULT_ENV_H_
 
@@ -18,6 +25,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -34,7 +42,9 @@ namespace nedb_test {
 class FaultInjectionEnv : public nedb::EnvWrapper {
  public:
   // kOpen: opening a file for writing; kOpenRead: for reading
-  // (NewSequentialFile, which Env::MapReadOnly's default reads through).
+  // (NewSequentialFile, which Env::MapReadOnly's and NewRandomAccessFile's
+  // defaults read through); kRewrite: Env::RewriteFileRange (erasing a
+  // payload in place).
   enum Call {
     kAppend,
     kSync,
@@ -44,6 +54,7 @@ class FaultInjectionEnv : public nedb::EnvWrapper {
     kSyncDir,
     kRename,
     kOpenRead,
+    kRewrite,
     kNumCalls
   };
 
@@ -51,7 +62,9 @@ class FaultInjectionEnv : public nedb::EnvWrapper {
 
   // Fails the nth call of kind `call` (counted from now) whose path contains
   // path_part. For kAppend, short_bytes (if set) writes that many bytes of
-  // the data (at most all but one) to the real file before throwing.
+  // the data (at most all but one) to the real file before throwing; for
+  // kRewrite, that many bytes of the new data (all of it at most: a rewrite
+  // whose fdatasync failed) are written in place before throwing.
   void Arm(Call call, int nth, std::string path_part = "", bool sticky = false,
            std::optional<std::size_t> short_bytes = std::nullopt) {
     std::lock_guard<std::mutex> l(mu_);
@@ -93,6 +106,19 @@ class FaultInjectionEnv : public nedb::EnvWrapper {
     return t;
   }
 
+  // Cuts every file opened through this Env whose path contains path_part
+  // back to the bytes fsyncs covered before any of its fsyncs failed (what a
+  // power loss may leave). REQUIRES: nothing writes the files now (the
+  // database is closed).
+  void DropUnsyncedData(const std::string& path_part) {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto& [path, st] : files_) {
+      if (path.find(path_part) == std::string::npos || !target()->FileExists(path)) continue;
+      if (target()->GetFileSize(path) > st.synced) target()->TruncateFile(path, st.synced);
+      st = FileState{st.synced, st.synced, false};
+    }
+  }
+
   // Returns whether the call should fail; sets *short_bytes for an append.
   bool ShouldFail(Call call, const std::string& path, std::optional<std::size_t>* short_bytes) {
     std::lock_guard<std::mutex> l(mu_);
@@ -109,19 +135,24 @@ class FaultInjectionEnv : public nedb::EnvWrapper {
     if (ShouldFail(call, path, nullptr)) Throw(call, path);
   }
   [[noreturn]] static void Throw(Call call, const std::string& path) {
-    static constexpr const char* kNames[] = {"append", "fsync",           "truncate",
-                                             "open",   "create dir",      "sync dir",
-                                             "rename", "open for reading"};
+    static constexpr const char* kNames[] = {
+        "append",   "fsync",  "truncate",         "open",   "create dir",
+        "sync dir", "rename", "open for reading", "rewrite"};
+    static_assert(sizeof kNames / sizeof kNames[0] == kNumCalls);
     throw nedb::IOError(std::string("injected ") + kNames[call] + " failure on " + path);
   }
 
   std::unique_ptr<nedb::WritableFile> NewAppendableFile(const std::string& p) override {
     MaybeFail(kOpen, p);
-    return std::make_unique<File>(this, p, target()->NewAppendableFile(p));
+    auto f = std::make_unique<File>(this, p, target()->NewAppendableFile(p));
+    Opened(p, target()->GetFileSize(p));
+    return f;
   }
   std::unique_ptr<nedb::WritableFile> NewWritableFile(const std::string& p) override {
     MaybeFail(kOpen, p);
-    return std::make_unique<File>(this, p, target()->NewWritableFile(p));
+    auto f = std::make_unique<File>(this, p, target()->NewWritableFile(p));
+    Opened(p, 0);
+    return f;
   }
   // Not MapReadOnly: EnvWrapper's (Env's default) reads through this.
   std::unique_ptr<nedb::SequentialFile> NewSequentialFile(const std::string& p) override {
@@ -139,10 +170,34 @@ class FaultInjectionEnv : public nedb::EnvWrapper {
   void RenameFile(const std::string& s, const std::string& d) override {
     MaybeFail(kRename, s);
     target()->RenameFile(s, d);
+    std::lock_guard<std::mutex> l(mu_);
+    files_.erase(d);
+    if (auto it = files_.find(s); it != files_.end()) {
+      files_[d] = it->second;
+      files_.erase(it);
+    }
+  }
+  void RemoveFile(const std::string& p) override {
+    target()->RemoveFile(p);
+    std::lock_guard<std::mutex> l(mu_);
+    files_.erase(p);
   }
   void TruncateFile(const std::string& p, std::uint64_t n) override {
     MaybeFail(kTruncate, p);
     target()->TruncateFile(p, n);
+    Resized(p, n);
+  }
+  void RewriteFileRange(const std::string& p, std::uint64_t offset,
+                        std::string_view data) override {
+    std::optional<std::size_t> short_bytes;
+    if (ShouldFail(kRewrite, p, &short_bytes)) {
+      if (short_bytes && *short_bytes > 0) {
+        target()->RewriteFileRange(p, offset, data.substr(0, std::min(*short_bytes, data.size())));
+      }
+      Throw(kRewrite, p);
+    }
+    target()->RewriteFileRange(p, offset, data);
+    Synced(p, std::nullopt);  // it fdatasyncs the file: everything in it is durable
   }
 
  private:
@@ -153,6 +208,47 @@ class FaultInjectionEnv : public nedb::EnvWrapper {
     bool sticky = false;
     std::optional<std::size_t> short_bytes;
   };
+  // A file's size as appended through this Env, and how much of it an
+  // fsync covered.
+  struct FileState {
+    std::uint64_t size = 0;
+    std::uint64_t synced = 0;
+    bool sync_failed = false;  // synced stays as it was
+  };
+
+  // What was in the file when it was first opened counts as durable.
+  void Opened(const std::string& p, std::uint64_t size) {
+    std::lock_guard<std::mutex> l(mu_);
+    auto [it, added] = files_.try_emplace(p, FileState{size, size, false});
+    it->second.size = size;
+    it->second.synced = std::min(it->second.synced, size);
+  }
+  void Appended(const std::string& p, std::uint64_t n) {
+    std::lock_guard<std::mutex> l(mu_);
+    files_[p].size += n;
+  }
+  void Resized(const std::string& p, std::uint64_t n) {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = files_.find(p);
+    if (it == files_.end()) return;
+    it->second.size = n;
+    it->second.synced = std::min(it->second.synced, n);
+  }
+  std::uint64_t SizeOf(const std::string& p) {
+    std::lock_guard<std::mutex> l(mu_);
+    return files_[p].size;
+  }
+  // covered: the size when the fsync began (nullopt: the size now).
+  void Synced(const std::string& p, std::optional<std::uint64_t> covered) {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = files_.find(p);
+    if (it == files_.end() || it->second.sync_failed) return;
+    it->second.synced = std::max(it->second.synced, covered.value_or(it->second.size));
+  }
+  void SyncFailed(const std::string& p) {
+    std::lock_guard<std::mutex> l(mu_);
+    files_[p].sync_failed = true;
+  }
 
   class File final : public nedb::WritableFile {
    public:
@@ -162,19 +258,30 @@ class FaultInjectionEnv : public nedb::EnvWrapper {
       std::optional<std::size_t> short_bytes;
       if (env_->ShouldFail(kAppend, path_, &short_bytes)) {
         if (short_bytes && !data.empty()) {
-          base_->Append(data.substr(0, std::min(*short_bytes, data.size() - 1)));
+          const std::string_view part = data.substr(0, std::min(*short_bytes, data.size() - 1));
+          base_->Append(part);
+          env_->Appended(path_, part.size());
         }
         Throw(kAppend, path_);
       }
       base_->Append(data);
+      env_->Appended(path_, data.size());
     }
     void Sync() override {
-      env_->MaybeFail(kSync, path_);
-      base_->Sync();
+      const std::uint64_t covered = env_->SizeOf(path_);  // appended before the fsync began
+      try {
+        env_->MaybeFail(kSync, path_);
+        base_->Sync();
+      } catch (const nedb::IOError&) {
+        env_->SyncFailed(path_);
+        throw;
+      }
+      env_->Synced(path_, covered);
     }
     void Truncate(std::uint64_t size) override {
       env_->MaybeFail(kTruncate, path_);
       base_->Truncate(size);
+      env_->Resized(path_, size);
     }
     void Close() override { base_->Close(); }
 
@@ -188,6 +295,7 @@ class FaultInjectionEnv : public nedb::EnvWrapper {
   std::array<Fault, kNumCalls> faults_{};
   std::array<std::uint64_t, kNumCalls> counts_{};
   std::uint64_t fired_ = 0;
+  std::map<std::string, FileState> files_;  // by path
   std::optional<std::int64_t> now_;
   std::int64_t step_ = 0;
 };

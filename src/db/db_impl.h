@@ -112,6 +112,9 @@ class NEDB::Impl {
   // Appends an erase op for coll/id and removes the payload of every
   // version of it from the log, the snapshot and memory (NEDB::erase).
   std::uint64_t Erase(std::string_view coll, std::string_view id, const EraseOptions& options);
+  // Removes the files of a v1 log this directory was upgraded from, if any:
+  // they may hold an erased payload (Erase(), and an open that finishes one).
+  void RemoveV1Files();
 
   // Adds an index (no-op if present), persisting it in meta.json.
   void CreateIndex(const IndexSpec& spec);

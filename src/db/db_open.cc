@@ -137,6 +137,18 @@ void NEDB::Impl::OpenLog() {
       }
     }
   }
+  // Erase() then removes the copies outside the log: finish that too. A
+  // snapshot older than the last erase op (a completed erase writes a new
+  // one) may hold a payload it erased: it goes (the log has everything).
+  if (durable() && !erasures.empty()) {
+    if (snap && snap->header.checkpoint_seq < erasures.back().first) {
+      env_->RemoveFile(JoinPath(path_, kSnapshotFile));
+      env_->SyncDir(path_);
+      Log("removed snapshot.json: it is older than the interrupted erase op at seq " +
+          std::to_string(erasures.back().first));
+    }
+    RemoveV1Files();
+  }
   if (state_.empty()) {
     WriteGenesis();
     log_->Flush();

@@ -79,19 +79,23 @@ std::uint64_t NEDB::Impl::Erase(std::string_view coll, std::string_view id,
   if (durable()) {
     // 4. A snapshot holds HEAD documents: a new one, without this one.
     if (env_->FileExists(JoinPath(path_, kSnapshotFile))) Checkpoint();
-    // 5. The files of a v1 log this directory was upgraded from cannot be
-    // edited without breaking their hash chain: they go (the v2 genesis
-    // keeps the v1 head and op count).
-    for (const char* v1 : {"log.aof.v1", "snapshot.json.v1"}) {
-      const std::string p = JoinPath(path_, v1);
-      if (env_->FileExists(p)) {
-        env_->RemoveFile(p);
-        env_->SyncDir(path_);
-        Log(std::string("erase: removed ") + v1 + " (the pre-upgrade log held the erased payload)");
-      }
-    }
+    // 5. The files of a v1 log.
+    RemoveV1Files();
   }
   return out.seq;
+}
+
+void NEDB::Impl::RemoveV1Files() {
+  // They cannot be edited without breaking their hash chain: they go (the
+  // v2 genesis keeps the v1 head and op count).
+  for (const char* v1 : {"log.aof.v1", "snapshot.json.v1"}) {
+    const std::string p = JoinPath(path_, v1);
+    if (env_->FileExists(p)) {
+      env_->RemoveFile(p);
+      env_->SyncDir(path_);
+      Log(std::string("erase: removed ") + v1 + " (the pre-upgrade log held the erased payload)");
+    }
+  }
 }
 
 }  // namespace nedb

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The RESP2 server under Sync::Always (RespServerOptions::sync_always):
 // a write's reply is sent only once the write is durable. The databases
-// run on an Env that records which bytes of log.aof each fsync covered, so
-// every +OK a client receives is checked against what was durable at that
-// moment; a failing fsync must turn into -ERR replies, never +OK. Also:
-// clients of one event-loop pass share fsyncs, and reads need none.
+// run on an Env that records which bytes of the log's segment files
+// (DIR/log/NNNNNNNN.seg) each fsync covered, so every +OK a client receives
+// is checked against what was durable at that moment; a failing fsync must
+// turn into -ERR replies, never +OK. Also: clients of one event-loop pass
+// share fsyncs, and reads need none.
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <unistd.h>
@@ -27,15 +28,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Forwards to the default Env; for log.aof files keeps a copy of what was
-// appended and how much of it the last completed Sync() covered.
+// Forwards to the default Env; for log segment files keeps a copy of what
+// was appended and how much of it the last completed Sync() covered. A
+// record holds the document's canonical JSON text, so a put's "_id" value is
+// found in it.
 class DurabilityEnv : public nedb::EnvWrapper {
  public:
   DurabilityEnv() : EnvWrapper(nedb::Env::Default()) {}
 
   std::unique_ptr<nedb::WritableFile> NewAppendableFile(const std::string& p) override {
     auto f = target()->NewAppendableFile(p);
-    if (p.find("log.aof") == std::string::npos) return f;
+    if (p.find(".seg") == std::string::npos) return f;
     return std::make_unique<File>(this, std::move(f));
   }
 
@@ -53,7 +56,8 @@ class DurabilityEnv : public nedb::EnvWrapper {
   void FailSyncs() { fail_ = true; }
 
  private:
-  // One database per test: the copies of all logs are one string.
+  // One database per test, in one segment: the copies of all logs are one
+  // string.
   class File : public nedb::WritableFile {
    public:
     File(DurabilityEnv* env, std::unique_ptr<nedb::WritableFile> f) : env_(env), f_(std::move(f)) {}
