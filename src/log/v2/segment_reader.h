@@ -68,6 +68,9 @@ class SegmentReader {
   // bytes (0 if its header is torn).
   std::uint32_t last_segment() const { return segments_.empty() ? 0 : segments_.back(); }
   std::uint64_t last_segment_end() const { return last_end_; }
+  // The number of the segment being read (or last read): after Next()
+  // threw CorruptionError, the file it names. 0 if there is no segment.
+  std::uint32_t segment() const { return index_ < segments_.size() ? segments_[index_] : 0; }
   const std::string& dir() const { return dir_; }
   std::string SegmentPath(std::uint32_t number) const;
 
