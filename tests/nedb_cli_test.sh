@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The nedb command-line tool (tools/, docs/CLI.md) over logs that
-# log_v2_verify_fixture and log_v2_sample_writer write:
+# log_v2_verify_fixture and log_v2_sample_writer write, and over a database the
+# engine wrote (nedb_cli_engine_db: puts, deletes, links, a checkpoint, an
+# erase, several segments):
+# - engine: verify's root = NEDB::head() = verify_log.py's; every prove
+#   verifies and its root = NEDB::root(size); log (any --from/--limit) =
+#   NEDB::log(); the erased payloads are nowhere in the directory; the same
+#   while a process has the directory open.
 # - verify: the root and size equal the C++ tree's and scripts/verify_log.py's;
 #   no progress output when stderr is not a terminal; a byte flipped in the
 #   middle of a segment exits 1 naming the file and offset; a payload byte
@@ -12,9 +18,9 @@
 # - prove: every (seq, size) verifies with nedb::VerifyInclusion (the checker)
 #   and scripts/merkle_verify.py, leaf_hash = SHA-256(0x00 || entry).
 # - exit 2 on usage and I/O errors, 1 for a seq not in the tree.
-#   nedb_cli_test.sh SOURCE_DIR NEDB FIXTURE SAMPLE_WRITER CHECKER TMPDIR
+#   nedb_cli_test.sh SOURCE_DIR NEDB FIXTURE SAMPLE_WRITER CHECKER ENGINE_DB TMPDIR
 set -euo pipefail
-src="$1" nedb="$2" fixture="$3" writer="$4" checker="$5" tmp="$6/nedb_cli_test"
+src="$1" nedb="$2" fixture="$3" writer="$4" checker="$5" engine="$6" tmp="$7/nedb_cli_test"
 rm -rf "$tmp"
 mkdir -p "$tmp"
 for mode in ok no-erase not-listed other-doc beyond; do
@@ -22,9 +28,9 @@ for mode in ok no-erase not-listed other-doc beyond; do
 done
 mkdir -p "$tmp/sample"
 "$writer" "$tmp/sample/log" >"$tmp/sample.hashes"
-python3 - "$src" "$nedb" "$checker" "$tmp" <<'PY'
+python3 - "$src" "$nedb" "$checker" "$engine" "$tmp" <<'PY'
 import glob, hashlib, importlib.util, json, os, shutil, struct, subprocess, sys
-src, nedb, checker, tmp = sys.argv[1:]
+src, nedb, checker, engine, tmp = sys.argv[1:]
 spec = importlib.util.spec_from_file_location("verify_log", f"{src}/scripts/verify_log.py")
 vl = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(vl)
@@ -47,6 +53,18 @@ def copy(name):
 
 def segments(d):
     return sorted(glob.glob(os.path.join(d, "log", "*.seg")))
+
+
+def check_proofs(proofs):
+    """`nedb prove` lines: each must verify with nedb::VerifyInclusion (and its
+    altered copies fail) and with scripts/merkle_verify.py."""
+    stdin = "".join(proofs)
+    c = subprocess.run([checker], input=stdin, capture_output=True, text=True)
+    assert c.returncode == 0, (c.stdout, c.stderr)
+    m = subprocess.run([sys.executable, f"{src}/scripts/merkle_verify.py"], input=stdin,
+                       capture_output=True, text=True)
+    assert m.returncode == 0 and set(m.stdout.split()) == {"true"}, m.stdout
+    return c.stdout.strip()
 
 
 def frame_at(data, at):  # offset of the frame holding byte `at` of a segment
@@ -78,9 +96,9 @@ code, out, err = run("log", ok)
 assert code == 0 and err == "", (code, err)
 ops = lines(out)
 assert [o["seq"] for o in ops] == list(range(want_size))
-assert list(ops[0]) == ["seq", "ts", "kind", "client", "nonce", "format_version", "leaf_hash"], ops[0]
-assert ops[0]["kind"] == "genesis" and ops[0]["client"] == "nedb" and ops[0]["format_version"] == 2
-assert ops[1] == {"seq": 1, "ts": 1795547053626, "kind": "put", "client": "local", "nonce": 1,
+assert list(ops[0]) == ["seq", "ts", "op", "client", "nonce", "format_version", "leaf_hash"], ops[0]
+assert ops[0]["op"] == "genesis" and ops[0]["client"] == "nedb" and ops[0]["format_version"] == 2
+assert ops[1] == {"seq": 1, "ts": 1795547053626, "op": "put", "client": "local", "nonce": 1,
                   "coll": "users", "id": "alice",
                   "doc": {"_id": "alice", "note": "PAYLOAD-MARKER"},
                   "leaf_hash": ops[1]["leaf_hash"]}, ops[1]
@@ -88,13 +106,13 @@ for s in (2, 4):  # erased by the erase op at 10
     assert ops[s]["erased"] == 10 and "doc" not in ops[s] and ops[s]["id"] == "carol", ops[s]
 assert ops[3]["from"] == "users/alice" and ops[3]["rel"] == "knows" and ops[3]["to"] == "users/carol"
 assert ops[7]["snapshot"] == "5a" * 32 and ops[7]["state_seq"] == 6, ops[7]
-assert ops[8]["kind"] == "put_file" and ops[8]["file"] == "report.pdf" and "payload" in ops[8]
+assert ops[8]["op"] == "put_file" and ops[8]["file"] == "report.pdf" and "payload" in ops[8]
 assert ops[9]["encrypted"] == {"key_id": "k1", "alg": 1}, ops[9]
-assert ops[10]["kind"] == "erase" and ops[10]["erases"] == [2, 4] and ops[10]["reason"] == "GDPR art. 17"
+assert ops[10]["op"] == "erase" and ops[10]["erases"] == [2, 4] and ops[10]["reason"] == "GDPR art. 17"
 o = ops[11]
 assert (o["idem"], o["caused_by"], o["evidence"], o["confidence"]) == ("idem-11", [1, 5], "a form", 0.5), o
 assert list(o)[-5:] == ["idem", "caused_by", "evidence", "confidence", "leaf_hash"], o
-assert ops[-1]["kind"] == "delete_file"
+assert ops[-1]["op"] == "delete_file"
 code, out, _ = run("log", ok, "--from", "5", "--limit", "3")
 assert code == 0 and [o["seq"] for o in lines(out)] == [5, 6, 7], out
 assert run("log", ok, "--from", "1000") == (0, "", "")
@@ -126,13 +144,7 @@ for d, size in ((ok, want_size), (sample, len(want))):
                 assert p["root"] == want_root, p
             if d == sample:
                 assert p["leaf_hash"] == want[s][1], (s, p)
-stdin = "".join(proofs)
-c = subprocess.run([checker], input=stdin, capture_output=True, text=True)
-assert c.returncode == 0, (c.stdout, c.stderr)
-m = subprocess.run([sys.executable, f"{src}/scripts/merkle_verify.py"], input=stdin,
-                   capture_output=True, text=True)
-assert m.returncode == 0 and set(m.stdout.split()) == {"true"}, m.stdout
-print(f"ok: prove: {c.stdout.strip()} (nedb::VerifyInclusion), merkle_verify.py agrees")
+print(f"ok: prove: {check_proofs(proofs)} (nedb::VerifyInclusion), merkle_verify.py agrees")
 assert run("prove", ok, str(want_size))[0] == 1
 assert run("prove", ok, "3", "--size", "3")[0] == 1
 code, _, err = run("prove", ok, "0", "--size", str(want_size + 1))
@@ -230,4 +242,71 @@ for args in (["--help"], ["verify", "--help"]):
     code, out, _ = run(*args)
     assert code == 0 and "Exit status: 0 ok; 1 verification failed" in out, out
 print("ok: usage errors exit 2")
+# A database the engine wrote (nedb_cli_engine_db write): what nedb reads from
+# the closed directory is what nedb::NEDB said before it closed.
+eng = os.path.join(tmp, "engine")
+w = subprocess.run([engine, "write", eng], capture_output=True, text=True)
+assert w.returncode == 0, w.stderr
+e = json.loads(w.stdout)
+size = e["seq"] + 1
+assert len(segments(eng)) > 3 and os.path.exists(os.path.join(eng, "snapshot.json")), eng
+code, out, err = run("verify", eng)
+res = json.loads(out)
+assert code == 0 and err == "" and res["ok"] is True, (code, out, err)
+assert (res["root"], res["ops"]) == (e["head"], size), (res, e["head"], size)
+assert res["payloads"]["erased"] == len(e["erased"]) == 3, (res, e["erased"])
+py = subprocess.run([sys.executable, f"{src}/scripts/verify_log.py", "--json", eng],
+                    capture_output=True, text=True, check=True)
+pyres = json.loads(py.stdout)
+assert (pyres["root"], pyres["size"]) == (e["head"], size), pyres
+print(f"ok: engine: verify root = NEDB::head() = verify_log.py's ({size} ops)")
+
+proofs = []
+for n in sorted({1, 2, 3, e["erased"][0] + 1, e["erase_seq"], e["erase_seq"] + 1, size - 1, size}):
+    for s in range(n):
+        code, out, err = run("prove", eng, str(s), *(["--size", str(n)] if n != size else []))
+        assert code == 0 and err == "", (s, n, code, err)
+        p = json.loads(out)
+        assert (p["index"], p["tree_size"], p["root"]) == (s, n, e["roots"][n - 1]), (s, n, p)
+        assert p["leaf_hash"] == e["log"][s]["leaf_hash"], (s, p)
+        assert hashlib.sha256(b"\0" + bytes.fromhex(p["entry"])).hexdigest() == p["leaf_hash"]
+        proofs.append(out)
+print(f"ok: engine: {check_proofs(proofs)}, roots = NEDB::root(size)")
+
+code, out, err = run("log", eng)
+assert code == 0 and err == "" and lines(out) == e["log"], (code, err)
+for frm, lim in [(0, 1), (0, size), (5, 7), (e["erase_seq"] - 2, 5), (size - 3, 10), (size, 1)]:
+    code, out, _ = run("log", eng, "--from", str(frm), "--limit", str(lim))
+    assert code == 0 and lines(out) == e["log"][frm:frm + lim], (frm, lim, out)
+code, out, _ = run("log", eng, "--from", str(size - 4))
+assert code == 0 and lines(out) == e["log"][size - 4:], out
+ops = e["log"]
+assert {o["op"] for o in ops} >= {"genesis", "put", "delete", "link", "unlink", "checkpoint",
+                                  "erase"}, {o["op"] for o in ops}
+assert ops[e["erase_seq"]]["reason"] == "GDPR art. 17", ops[e["erase_seq"]]
+for s in e["erased"]:
+    assert ops[s]["erased"] == e["erase_seq"] and "doc" not in ops[s], ops[s]
+for d, _, files in os.walk(eng):
+    for f in files:
+        assert e["marker"].encode() not in open(os.path.join(d, f), "rb").read(), f
+print("ok: engine: log --from/--limit = NEDB::log(); the erased payloads are gone from the directory")
+
+# The directory while a process has it open (nedb_cli_engine_db hold: one more
+# put, flushed): nedb takes no lock and reads what is on disk.
+h = subprocess.Popen([engine, "hold", eng], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                     text=True)
+held = json.loads(h.stdout.readline())
+assert held["seq"] == size, held
+code, out, err = run("verify", eng)
+res = json.loads(out)
+assert code == 0 and (res["root"], res["ops"]) == (held["head"], size + 1), (code, out, err)
+code, out, _ = run("log", eng, "--from", str(size))
+assert code == 0 and lines(out)[0]["doc"]["text"] == "written while nedb reads", out
+code, out, _ = run("prove", eng, "0")
+assert code == 0 and json.loads(out)["root"] == held["head"], out
+h.stdin.close()
+assert h.wait() == 0
+code, out, _ = run("verify", eng)
+assert code == 0 and json.loads(out)["root"] == held["head"], out
+print("ok: engine: the same while the directory is open in another process, and after")
 PY

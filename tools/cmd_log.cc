@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// nedb log DIR [--from SEQ] [--limit N]: the ops as JSON lines, in seq order.
+// nedb log DIR [--from SEQ] [--limit N]: the ops as JSON lines, in seq order,
+// each the logv2::RecordJson object NEDB::log() returns too.
 #include <iostream>
 
 #include "commands.h"
 #include "data_dir.h"
-#include "op_json.h"
+#include "log/v2/record_json.h"
 
 namespace nedb::cli {
 
@@ -14,7 +15,7 @@ int RunLog(const LogArgs& args) {
   std::uint64_t printed = 0;
   while ((!args.limit || printed < *args.limit) && reader.Next(&rec)) {
     if (rec.seq < args.from) continue;
-    std::cout << DumpLine(OpJson(rec)) << '\n';
+    std::cout << logv2::DumpJsonLine(logv2::RecordJson(rec)) << '\n';
     printed++;
   }
   std::cout.flush();

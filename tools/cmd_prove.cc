@@ -5,8 +5,8 @@
 
 #include "commands.h"
 #include "data_dir.h"
+#include "log/v2/record_json.h"
 #include "merkle/merkle_tree.h"
-#include "op_json.h"
 #include "util/hex.h"
 
 namespace nedb::cli {
@@ -38,7 +38,7 @@ int RunProve(const ProveArgs& args) {
   j["entry"] = HexEncode(entry);
   j["path"] = proof.path;
   j["root"] = merkle::ToHex(tree.Root(size));
-  std::cout << DumpLine(j) << std::endl;
+  std::cout << logv2::DumpJsonLine(j) << std::endl;
   return kExitOk;
 }
 
