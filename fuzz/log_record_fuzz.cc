@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// libFuzzer target over the log format v2 record decoder (docs/FORMAT-v2.md):
+// libFuzzer target over the log format v2 record decoder (docs/FORMAT.md):
 // on any bytes, DecodeRecord, DecodeEntry and ReadFrame never crash or read
 // out of bounds, and whatever DecodeRecord accepts is canonical -- encoding
 // it again gives the same bytes (for a plain payload whose digest matches;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// libFuzzer target over v2 log recovery (docs/FORMAT-v2.md, "Recovery"): the
+// libFuzzer target over v2 log recovery (docs/FORMAT.md, "Recovery"): the
 // input is the one segment file of a log. SegmentReader must read it to an
 // end or throw CorruptionError -- nothing else, never a crash -- and when it
 // reads to an end (torn tail or not), SegmentWriter::Open must cut the tail

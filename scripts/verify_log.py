@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Check a NEDB v2 log without NEDB (docs/FORMAT-v2.md) and print its Merkle root.
+"""Check a NEDB v2 log without NEDB (docs/FORMAT.md) and print its Merkle root.
 
   verify_log.py [--json | --quiet] DATA_DIR
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Runs the Python reader of docs/FORMAT-v2.md (its ```python blocks, standard
+# Runs the Python reader of docs/FORMAT.md (its ```python blocks, standard
 # library only) over a v2 log written by log_v2_sample_writer: every CRC,
 # seq, leaf hash and plain payload digest must agree with the C++ encoder.
 #   format_v2_doc_test.sh SOURCE_DIR WRITER TMPDIR
@@ -9,7 +9,7 @@ src="$1" writer="$2" tmp="$3/format_v2_doc_test"
 rm -rf "$tmp"
 mkdir -p "$tmp"
 "$writer" "$tmp/log" >"$tmp/hashes"
-python3 - "$src/docs/FORMAT-v2.md" "$tmp/log" "$tmp/hashes" <<'PY'
+python3 - "$src/docs/FORMAT.md" "$tmp/log" "$tmp/hashes" <<'PY'
 import re, sys
 doc, logdir, hashes = sys.argv[1:]
 ns = {}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# cmake --install gives an outside project find_package(nedb) and nedb.pc.
+# cmake --install gives an outside project find_package(nedb) and nedb.pc, and
+# installs the nedb command-line tool.
 # Usage: install_test.sh <build dir> <work dir>
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +17,7 @@ version=$(grep -m1 -o 'NEDB_VERSION_STRING "[^"]*"' "$prefix/include/nedb/versio
 "$2/install-test/consumer/app" | grep -q " version=$version\$"
 [ "$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --modversion nedb)" = "$version" ]
 grep -q "PACKAGE_VERSION \"$version\"" "$prefix/lib/cmake/nedb/nedbConfigVersion.cmake"
+[ "$("$prefix/bin/nedb" --version)" = "nedb $version" ]  # the command-line tool
 grep -q 'nedb_LICENSE "Apache-2.0"' "$prefix/lib/cmake/nedb/nedbConfig.cmake"
 grep -q 'License: Apache-2.0' "$prefix/lib/pkgconfig/nedb.pc"
 g++ -std=c++20 "$here/install_consumer/main.cc" \

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Log format v2 records: CRC32C, varints, the record codec, leaf entries,
-// payload digests, frames (docs/FORMAT-v2.md).
+// payload digests, frames (docs/FORMAT.md).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -366,7 +366,7 @@ TEST(RecordCodec, ErasingKeepsTheEntryAndTheSize) {
   EXPECT_EQ(again, erased);
 }
 
-// The worked example of docs/FORMAT-v2.md: keep the two in step.
+// The worked example of docs/FORMAT.md: keep the two in step.
 TEST(RecordCodec, WorkedExampleOfTheFormatDocument) {
   std::string salt;
   for (int i = 0; i < 16; i++) salt.push_back(static_cast<char>(i));

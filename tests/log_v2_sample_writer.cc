@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Writes a v2 log of random ops (every kind and field, small segments) into
 // the directory argv[1] and prints "seq leaf-hash-hex" per op, for
-// format_v2_doc_test.sh (the Python reader of docs/FORMAT-v2.md).
+// format_v2_doc_test.sh (the Python reader of docs/FORMAT.md).
 #include <cstdio>
 
 #include "log/v2/payload_digest.h"

@@ -1,9 +1,9 @@
 // Copyright (c) NEDB authors.
 // SPDX-License-Identifier: Apache-2.0
 //
-// NEDB: a versioned, time-traveling embedded database. One hash-chained,
-// nonce-enforced, append-only log is the source of truth; documents, graph
-// edges and indexes are views folded from it.
+// NEDB: a versioned, time-traveling embedded database. One nonce-enforced,
+// append-only log, every op a leaf of a Merkle tree (docs/MERKLE.md), is the
+// source of truth; documents, graph edges and indexes are views folded from it.
 //
 //   nedb::NEDB db("./mydata");                       // durable
 //   db.put("users", "alice", {{"name", "Alice"}});
@@ -78,10 +78,10 @@ class NEDB {
  public:
   // In-memory database: nothing touches disk.
   NEDB();
-  // Durable database in directory path: created (with log.aof and meta.json)
-  // if missing, otherwise opened by replaying log.aof. Throws LockError if
-  // another process has it open, CorruptionError if the log is damaged
-  // anywhere but a torn tail (which is cut off with a logged warning).
+  // Durable database in directory path (docs/FORMAT.md): created (log/,
+  // meta.json) if missing, else opened from its log (a v1 log.aof is upgraded
+  // once). Throws LockError if another process has it open, CorruptionError
+  // if the log is damaged anywhere but a torn tail (cut with a warning).
   explicit NEDB(const std::string& path, Options options = {});
   // Closes (see close()); errors are swallowed.
   ~NEDB();
@@ -261,8 +261,8 @@ class NEDB {
 
   // Counters and sizes: ops appended by kind, fsyncs, live documents.
   Stats stats() const;
-  // The last `limit` ops, newest first, each as the JSON object of its
-  // log.aof line (docs/FORMAT.md). Reads only the tail of the log.
+  // The last `limit` ops, newest first, each as a JSON object (docs/CLI.md,
+  // "nedb log": op, doc or "erased", leaf_hash, ...). Reads only the log's tail.
   std::vector<nlohmann::json> log(std::size_t limit = 50) const;
 
   // Makes every appended op durable (fsync) now.

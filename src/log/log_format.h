@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Constants shared by the log writer and reader. The bytes are documented in
-// docs/FORMAT.md; every value here is written to disk: never change one.
+// Data directory names (docs/FORMAT.md) and log format v1 (log.aof, read only
+// to upgrade it; docs/FORMAT-v1.md). On disk, all of it: never change one.
 #ifndef NEDB_LOG_LOG_FORMAT_H_
 #define NEDB_LOG_LOG_FORMAT_H_
 

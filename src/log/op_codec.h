@@ -28,7 +28,7 @@ struct DecodeScratch {
 };
 
 // Checks the hash suffix of line and decodes it (strictly: the canonical
-// field order of docs/FORMAT.md) into *op. Views in *op point into line or
+// field order of docs/FORMAT-v1.md) into *op. Views in *op point into line or
 // *scratch. On failure, *why says what is wrong.
 LineStatus DecodeOpLine(std::string_view line, DecodeScratch* scratch, OpView* op,
                         std::string* why);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Framing of v2 records inside a segment (docs/FORMAT-v2.md, "Frame"):
+// Framing of v2 records inside a segment (docs/FORMAT.md, "Frame"):
 //
 //   length:u32le  crc:u32le  record[length]
 //

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// OpRecord: one op of log format v2 (docs/FORMAT-v2.md), as the record codec
+// OpRecord: one op of log format v2 (docs/FORMAT.md), as the record codec
 // encodes it and decodes it. Every value here that is written to disk (kind
 // numbers, field tags, payload states) must never change.
 #ifndef NEDB_LOG_V2_OP_RECORD_H_

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The v2 op record: encoding an OpRecord as its bytes and decoding them back
-// (docs/FORMAT-v2.md, "Record"). A record is
+// (docs/FORMAT.md, "Record"). A record is
 //
 //   entry_len:var  entry[entry_len]  payload_section
 //

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Segment files of log format v2 (docs/FORMAT-v2.md, "Segments"): the log is
+// Segment files of log format v2 (docs/FORMAT.md, "Segments"): the log is
 // log/00000001.seg, log/00000002.seg, ...; each starts with a 32-byte header
 //
 //   magic "NEDBSEG\n" | version:u32le (2) | number:u32le | first_seq:u64le |

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading the v2 log back: the records of every segment file of a log
 // directory, in seq order, each frame's CRC checked and each record decoded
-// strictly. Damage is told apart as in docs/FORMAT-v2.md, "Recovery":
+// strictly. Damage is told apart as in docs/FORMAT.md, "Recovery":
 //
 // - a torn tail (a crash mid-append): the last segment ends in a damaged or
 //   incomplete frame followed by nothing or zero bytes, and no valid record

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# Log format v2 (issue 14, docs/FORMAT-v2.md): the record layer and the
+# Log format v2 (issue 14, docs/FORMAT.md): the record layer and the
 # engine's log over segments (SegmentLog), compiled into libnedb.
 target_sources(nedb PRIVATE
   src/util/crc32c.cc

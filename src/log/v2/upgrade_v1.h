@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Upgrading a database directory from log format v1 (log.aof, docs/FORMAT.md)
-// to log format v2 (log/NNNNNNNN.seg, docs/FORMAT-v2.md), once, on open
-// (docs/FORMAT-v2.md, "Upgrading a v1 directory").
+// Upgrading a database directory from log format v1 (log.aof, docs/FORMAT-v1.md)
+// to log format v2 (log/NNNNNNNN.seg, docs/FORMAT.md), once, on open
+// (docs/FORMAT.md, "Upgrading a v1 directory").
 //
 // Every v1 op becomes the v2 record of the same seq with the same ts, client,
 // nonce, idem, names, link fields, checkpoint digest and state_seq, and the

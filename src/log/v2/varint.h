@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The integer encodings of log format v2 (docs/FORMAT-v2.md, "Encodings"):
+// The integer encodings of log format v2 (docs/FORMAT.md, "Encodings"):
 // LEB128 varints (minimal: a decoder rejects padded forms, so every value has
 // one encoding), zigzag for signed values, little-endian fixed widths.
 #ifndef NEDB_LOG_V2_VARINT_H_
