@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // crash_writer: the victim process of crash_test. Not a test by itself.
 //
-//   crash_writer DIR write ROUND THREADS  writes until killed (or ~20 s)
+//   crash_writer DIR write ROUND THREADS [SEGMENT_BYTES]
+//                                         writes until killed (or ~20 s), with
+//                                         Options::segment_bytes if given
 //   crash_writer DIR hold                 opens DIR, prints "ready", waits to be killed
 //   crash_writer DIR lock                 tries to open DIR: exit 0 if it could,
 //                                         3 on LockError, 1 on any other error
@@ -12,10 +14,15 @@
 //   {"ev":"begin","t":0,"op":"put","key":"t0_3","doc":{...}}
 //   {"ev":"begin","t":0,"op":"del","key":"t0_3"}
 //   {"ev":"begin","t":0,"op":"link","from":"n:t0","rel":"r1","to":"n:r2_14"}
-//   {"ev":"ok","t":0,"seq":57}     seq: db.seq() after the call returned
+//   {"ev":"ok","t":0,"seq":57,"head":"9f0c..."}
 // An "ok" acknowledges every op the thread began since its previous "ok":
 // some steps are groups of ops in one atomic(). So for each thread, the ops
 // after its last "ok" may be in flight, and a crash keeps a prefix of them.
+// seq and head are read after the call returned, holding the write lock
+// (an empty atomic()): every op up to seq was handed to the OS by then (the
+// thread's own ops fsynced too), so a SIGKILL keeps them all; head is
+// root(seq + 1), the Merkle root of the log up to seq, which no crash may
+// change.
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -77,7 +84,13 @@ void Write(nedb::NEDB& db, int t, int round, std::chrono::steady_clock::time_poi
         for (int k = 0; k < group; ++k) Op(db, t, round, i + k, wo);
       });
     }
-    Emit({{"ev", "ok"}, {"t", t}, {"seq", db.seq()}});
+    std::uint64_t seq = 0;
+    std::string head;
+    db.atomic([&] {
+      seq = db.seq();
+      head = db.root(seq + 1);
+    });
+    Emit({{"ev", "ok"}, {"t", t}, {"seq", seq}, {"head", head}});
     // Thread 0 also checkpoints now and then, so kills land inside
     // checkpoint() too (snapshot write, checkpoint op, rename).
     if (t == 0 && i / 25 != (i + group) / 25) db.checkpoint();
@@ -99,7 +112,8 @@ void Writer(nedb::NEDB& db, int t, int round, std::chrono::steady_clock::time_po
 int main(int argc, char** argv) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
   if (argc < 3) {
-    std::fprintf(stderr, "usage: crash_writer DIR write|hold|lock [ROUND THREADS]\n");
+    std::fprintf(stderr,
+                 "usage: crash_writer DIR write|hold|lock [ROUND THREADS [SEGMENT_BYTES]]\n");
     return 2;
   }
   const std::string dir = argv[1], mode = argv[2];
@@ -108,7 +122,9 @@ int main(int argc, char** argv) {
       nedb::NEDB db(dir);
       return 0;
     }
-    nedb::NEDB db(dir, {.sync = nedb::Sync::Always});
+    nedb::Options options{.sync = nedb::Sync::Always};
+    if (argc > 5) options.segment_bytes = std::strtoull(argv[5], nullptr, 10);
+    nedb::NEDB db(dir, options);
     if (mode == "hold") {
       Emit({{"ev", "ready"}});
       for (;;) ::pause();

@@ -51,7 +51,8 @@ struct RecordLocation {
 class SegmentReader {
  public:
   // dir holds the segments (NNNNNNNN.seg; other names are ignored). Lists
-  // them now; reads each when it gets there (Env::MapReadOnly).
+  // them now; reads each when it gets there (Env::MapReadOnly), and finds a
+  // gap in their numbers there too: CorruptionError with the seq expected.
   SegmentReader(Env* env, std::string dir, ScanOptions opts = {});
   ~SegmentReader();
 
