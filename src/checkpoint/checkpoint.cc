@@ -54,6 +54,10 @@ nlohmann::json NEDB::Impl::Checkpoint() {
 
 std::shared_ptr<const State> NEDB::Impl::HistoryAt(std::uint64_t) {
   std::lock_guard<std::mutex> l(history_mu_);
+  return HistoryLocked();
+}
+
+std::shared_ptr<const State> NEDB::Impl::HistoryLocked() {
   if (!history_) {
     auto h = std::make_shared<State>();
     logv2::ConvertScratch scratch;
@@ -63,6 +67,7 @@ std::shared_ptr<const State> NEDB::Impl::HistoryAt(std::uint64_t) {
       h->Apply(op);
     });
     std::shared_lock<std::shared_mutex> sl(state_mu_);
+    h->AdoptErasures(state_, base_seq_);  // an erase whose rewrite failed
     for (const IndexSpec& spec : state_.indexes().Specs()) h->AddIndex(spec);
     history_ = std::move(h);
   }

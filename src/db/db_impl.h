@@ -73,6 +73,8 @@ class NEDB::Impl {
   // state of ops [0, base_seq()], replayed from the log on first use.
   // Immutable: read it unlocked. REQUIRES: s < base_seq().
   std::shared_ptr<const State> HistoryAt(std::uint64_t s);
+  // HistoryAt() with history_mu_ held by the caller.
+  std::shared_ptr<const State> HistoryLocked();
   std::uint64_t base_seq() const { return base_seq_; }
   // {"snapshot": bool, "snapshot_seq": n, "replayed_ops": n}
   nlohmann::json OpenInfo() const { return open_info_; }

@@ -27,7 +27,10 @@ std::uint64_t NEDB::Impl::Erase(std::string_view coll, std::string_view id,
   // A database opened from a snapshot holds only the versions since it:
   // the older ones are in the history, replayed from the log.
   std::vector<std::uint64_t> older;
-  if (base_seq_ > 0) older = HistoryAt(base_seq_ - 1)->docs().PayloadSeqs(coll, id);
+  // Held until the records are rewritten: no history is replayed from
+  // records in between. (Lock order: history_mu_, write_mu_, erase_mu_.)
+  std::unique_lock<std::mutex> hl(history_mu_);
+  if (base_seq_ > 0) older = HistoryLocked()->docs().PayloadSeqs(coll, id);
   std::unique_lock<std::mutex> wl(write_mu_);
   CheckOpen();
   std::uint64_t end = 0;
@@ -57,6 +60,13 @@ std::uint64_t NEDB::Impl::Erase(std::string_view coll, std::string_view id,
     throw NotFound("nothing to erase: no version of " + std::string(coll) + "/" +
                    std::string(id) + " holds a payload");
   }
+  // From here on the history holds payloads this erase removes: it is
+  // replayed again when next needed, whatever happens below (a replay after
+  // a failed rewrite adopts the erasure from the live state).
+  struct DropHistory {
+    std::shared_ptr<const State>& h;
+    ~DropHistory() { h.reset(); }
+  } drop{history_};
   // 1. The erase op is durable before any record changes: a crash from here
   // on leaves an erase op whose records the next open finishes erasing.
   if (durable()) log_->SyncTo(end);
@@ -70,16 +80,11 @@ std::uint64_t NEDB::Impl::Erase(std::string_view coll, std::string_view id,
     std::unique_lock<std::shared_mutex> el(erase_mu_);
     for (const logv2::RecordLocation& loc : locs) log_->EraseRecord(loc, out.seq);
   }
-  // 3. The history before the snapshot is replayed again when next needed.
-  {
-    std::lock_guard<std::mutex> l(history_mu_);
-    history_.reset();
-  }
   wl.unlock();
   if (durable()) {
-    // 4. A snapshot holds HEAD documents: a new one, without this one.
+    // 3. A snapshot holds HEAD documents: a new one, without this one.
     if (env_->FileExists(JoinPath(path_, kSnapshotFile))) Checkpoint();
-    // 5. The files of a v1 log.
+    // 4. The files of a v1 log.
     RemoveV1Files();
   }
   return out.seq;

@@ -179,6 +179,22 @@ std::size_t DocStore::EraseVersions(std::string_view coll, std::string_view id,
   return n;
 }
 
+void DocStore::EraseVersionsBySeq(
+    const absl::flat_hash_set<std::uint64_t>& seqs,
+    const std::function<void(std::string_view, std::uint32_t)>& fn) {
+  for (auto& [name, c] : colls_) {
+    for (std::uint32_t e = 0; e < c->entries().size(); ++e) {
+      bool touched = false;
+      for (Version& v : c->chain(e)) {
+        if (v.blob == nullptr || IsErased(v.blob.get()) || !seqs.contains(v.seq)) continue;
+        v.blob = BlobPtr::Borrowed(ErasedBlob());
+        touched = true;
+      }
+      if (touched) fn(name, e);
+    }
+  }
+}
+
 std::vector<std::uint64_t> DocStore::PayloadSeqs(std::string_view coll,
                                                  std::string_view id) const {
   std::vector<std::uint64_t> out;

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <new>
 #include <span>
@@ -258,6 +259,10 @@ class DocStore {
   // ErasedBlob(), freeing their bytes. Returns how many it replaced.
   std::size_t EraseVersions(std::string_view coll, std::string_view id,
                             std::span<const std::uint64_t> seqs);
+  // Replaces the blob of every version whose seq is in seqs by ErasedBlob();
+  // calls fn(coll, entry) for each document touched. O(versions).
+  void EraseVersionsBySeq(const absl::flat_hash_set<std::uint64_t>& seqs,
+                          const std::function<void(std::string_view, std::uint32_t)>& fn);
   // The seqs of coll/id's versions that hold a payload (not deletions, not
   // erased), ascending.
   std::vector<std::uint64_t> PayloadSeqs(std::string_view coll, std::string_view id) const;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "state/state.h"
 
+#include <absl/container/flat_hash_set.h>
+
 #include <algorithm>
 #include <string>
 
@@ -96,6 +98,18 @@ void State::CheckNotErased(std::string_view coll, std::string_view id, const Ver
                         std::to_string(v.seq) + " was erased by the erase op at seq " +
                         std::to_string(by),
                     by);
+}
+
+void State::AdoptErasures(const State& live, std::uint64_t upto) {
+  absl::flat_hash_set<std::uint64_t> seqs;
+  for (const auto& [s, by] : live.erased_) {
+    if (s <= upto && ErasedBy(s) == 0) seqs.insert(s);
+  }
+  if (seqs.empty()) return;
+  docs_.EraseVersionsBySeq(seqs, [&](std::string_view coll, std::uint32_t entry) {
+    NoteErasedEntry(coll, entry);
+  });
+  for (std::uint64_t s : seqs) erased_[s] = live.ErasedBy(s);
 }
 
 void State::NoteErasedEntry(std::string_view coll, std::uint32_t entry) {

@@ -47,6 +47,11 @@ class State {
   // index no longer knows its value), so it must not answer without it.
   // O(documents of coll with an erased version).
   void CheckNoErasedVisible(std::string_view coll, std::uint64_t seq) const;
+  // Erases here every version with seq <= upto that `live` knows was erased
+  // but this state holds (a history replayed from records an erase had not
+  // finished rewriting). O(versions) when there is any, else O(erasures).
+  // REQUIRES: exclusive access; call before indexes are added.
+  void AdoptErasures(const State& live, std::uint64_t upto);
 
   const DocStore& docs() const { return docs_; }
   const Graph& graph() const { return graph_; }
