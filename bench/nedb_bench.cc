@@ -58,25 +58,21 @@ const PutData& Puts() {
   return *d;
 }
 
-// nedb::NEDB mem; mem.put_text(coll, id, text) of the prebuilt canonical
-// JSON text: the same bytes SQLite's loop inserts (validated, not parsed).
-void BM_PutMem_NEDB_Text(benchmark::State& st);
-
 void PutCounters(benchmark::State& st, std::int64_t n, const PutData& d) {
   st.SetItemsProcessed(st.iterations() * n);
   st.counters["doc_bytes_avg"] = static_cast<double>(d.text_bytes) / static_cast<double>(n);
 }
 
-// nedb::NEDB mem; mem.put(coll, id, doc) with a copy of a prebuilt json
-// document (the copy is part of the measured cost).
-void BM_PutMem_NEDB(benchmark::State& st) {
+// n puts into a fresh nedb::NEDB mem (construction and destruction untimed).
+template <class PutFn>
+void NedbPutLoop(benchmark::State& st, PutFn put) {
   const PutData& d = Puts();
   const std::int64_t n = st.range(0);
   for (auto _ : st) {
     st.PauseTiming();
     auto mem = std::make_unique<nedb::NEDB>();
     st.ResumeTiming();
-    for (std::int64_t i = 0; i < n; ++i) mem->put(nb::kColl, d.ids[i], d.docs[i]);
+    for (std::int64_t i = 0; i < n; ++i) put(*mem, d, i);
     st.PauseTiming();
     if (mem->seq() != static_cast<std::uint64_t>(n)) st.SkipWithError("wrong seq");
     mem.reset();
@@ -85,20 +81,20 @@ void BM_PutMem_NEDB(benchmark::State& st) {
   PutCounters(st, n, d);
 }
 
+// mem.put(coll, id, doc) with a copy of a prebuilt json document (the copy is
+// part of the measured cost).
+void BM_PutMem_NEDB(benchmark::State& st) {
+  NedbPutLoop(st, [](nedb::NEDB& db, const PutData& d, std::int64_t i) {
+    db.put(nb::kColl, d.ids[i], d.docs[i]);
+  });
+}
+
+// mem.put_text(coll, id, text) of the prebuilt canonical JSON text: the same
+// bytes SQLite's loop inserts (validated, not parsed).
 void BM_PutMem_NEDB_Text(benchmark::State& st) {
-  const PutData& d = Puts();
-  const std::int64_t n = st.range(0);
-  for (auto _ : st) {
-    st.PauseTiming();
-    auto mem = std::make_unique<nedb::NEDB>();
-    st.ResumeTiming();
-    for (std::int64_t i = 0; i < n; ++i) mem->put_text(nb::kColl, d.ids[i], d.texts[i]);
-    st.PauseTiming();
-    if (mem->seq() != static_cast<std::uint64_t>(n)) st.SkipWithError("wrong seq");
-    mem.reset();
-    st.ResumeTiming();
-  }
-  PutCounters(st, n, d);
+  NedbPutLoop(st, [](nedb::NEDB& db, const PutData& d, std::int64_t i) {
+    db.put_text(nb::kColl, d.ids[i], d.texts[i]);
+  });
 }
 
 // BEGIN; n x prepared INSERT of the prebuilt JSON text; COMMIT (all timed).

@@ -104,6 +104,10 @@ long Collection::FindEntry(std::string_view id) const {
 
 DocStore::Change DocStore::Put(std::string_view coll, std::string_view id, std::uint64_t seq,
                                std::string_view doc) {
+  return AppendVersion(coll, id, Version{seq, BlobPtr(Blob::Make(doc))});
+}
+
+DocStore::Change DocStore::AppendVersion(std::string_view coll, std::string_view id, Version v) {
   auto it = colls_.find(coll);
   if (it == colls_.end()) {
     it = colls_.emplace(std::string(coll), std::make_unique<Collection>()).first;
@@ -116,7 +120,7 @@ DocStore::Change DocStore::Put(std::string_view coll, std::string_view id, std::
   VersionChain& chain = c.chain(ch.entry);
   if (!chain.empty()) ch.old = chain.back().blob.get();
   if (ch.old == nullptr) c.AdjustLive(+1);
-  chain.push_back(Version{seq, BlobPtr(Blob::Make(doc))});
+  chain.push_back(std::move(v));
   return ch;
 }
 
@@ -146,20 +150,7 @@ const Blob* ErasedBlob() {
 
 DocStore::Change DocStore::PutErased(std::string_view coll, std::string_view id,
                                      std::uint64_t seq) {
-  auto it = colls_.find(coll);
-  if (it == colls_.end()) {
-    it = colls_.emplace(std::string(coll), std::make_unique<Collection>()).first;
-  }
-  Collection& c = *it->second;
-  Change ch;
-  ch.changed = true;
-  ch.coll = &c;
-  ch.entry = c.FindOrAdd(id);
-  VersionChain& chain = c.chain(ch.entry);
-  if (!chain.empty()) ch.old = chain.back().blob.get();
-  if (ch.old == nullptr) c.AdjustLive(+1);
-  chain.push_back(Version{seq, BlobPtr::Borrowed(ErasedBlob())});
-  return ch;
+  return AppendVersion(coll, id, Version{seq, BlobPtr::Borrowed(ErasedBlob())});
 }
 
 std::size_t DocStore::EraseVersions(std::string_view coll, std::string_view id,

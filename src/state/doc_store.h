@@ -290,6 +290,8 @@ class DocStore {
 
  private:
   friend class SnapshotCodec;
+  // Appends v (a put) to coll/id's chain.
+  Change AppendVersion(std::string_view coll, std::string_view id, Version v);
   // Declared first, destroyed last: after every BlobPtr (which never reads
   // a borrowed blob on destruction anyway).
   std::vector<Arena> arenas_;
