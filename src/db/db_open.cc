@@ -109,6 +109,7 @@ void NEDB::Impl::OpenLog() {
   std::unique_ptr<LoadedSnapshot> snap = LoadSnapshot();
   std::optional<logv2::SegmentReader> reader;
   env_->CreateDir(LogDir());
+  logv2::RedoRewrite(env_, LogDir(), [this](const std::string& m) { Log(m); });
   for (;;) {
     reader.emplace(env_, LogDir());
     if (Replay(snap.get(), &*reader, &erasures)) break;

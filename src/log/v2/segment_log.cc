@@ -8,6 +8,7 @@
 #include "log/v2/record_codec.h"
 #include "log/v2/segment_format.h"
 #include "nedb/errors.h"
+#include "util/crc32c.h"
 
 namespace nedb::logv2 {
 
@@ -262,8 +263,63 @@ bool SegmentLog::EraseRecord(const RecordLocation& loc, std::uint64_t erase_seq)
   std::string frame;
   AppendFrame(erased, &frame);
   if (frame.size() != loc.size) throw std::logic_error("an erased record changed its length");
+  // The rewrite is journaled first: a rewrite torn by a crash or an I/O
+  // error would leave a frame with a bad CRC in the middle of the log; the
+  // next open redoes it from the journal (RedoRewrite) before reading.
+  const std::string journal = dir_ + "/" + std::string(kRewriteJournal);
+  std::string j(kRewriteJournalMagic);
+  PutFixed32(&j, loc.segment);
+  PutFixed64(&j, loc.offset);
+  PutFixed32(&j, static_cast<std::uint32_t>(frame.size()));
+  j += frame;
+  PutFixed32(&j, Crc32c(j));
+  {
+    auto f = env_->NewWritableFile(journal + ".tmp");
+    f->Append(j);
+    f->Sync();
+    f->Close();
+  }
+  env_->RenameFile(journal + ".tmp", journal);
+  env_->SyncDir(dir_);
   env_->RewriteFileRange(SegmentPath(loc.segment), loc.offset, frame);
+  // Not synced: if the removal is lost, redoing the same rewrite is harmless.
+  env_->RemoveFile(journal);
   return true;
+}
+
+bool RedoRewrite(Env* env, const std::string& dir,
+                 const std::function<void(const std::string&)>& log) {
+  const std::string journal = dir + "/" + std::string(kRewriteJournal);
+  if (env->FileExists(journal + ".tmp")) env->RemoveFile(journal + ".tmp");  // never renamed
+  if (!env->FileExists(journal)) return false;
+  const std::unique_ptr<ReadOnlyRegion> r = env->MapReadOnly(journal);
+  const std::string_view j(r->data(), r->size());
+  constexpr std::size_t kHead = kRewriteJournalMagic.size() + 16;
+  bool ok = j.size() >= kHead + 4 && j.substr(0, kRewriteJournalMagic.size()) == kRewriteJournalMagic &&
+            DecodeFixed32(j.data() + j.size() - 4) == Crc32c(j.data(), j.size() - 4);
+  std::uint32_t segment = 0, len = 0;
+  std::uint64_t offset = 0;
+  if (ok) {
+    const char* p = j.data() + kRewriteJournalMagic.size();
+    segment = DecodeFixed32(p);
+    offset = DecodeFixed64(p + 4);
+    len = DecodeFixed32(p + 12);
+    ok = j.size() == kHead + len + 4;
+  }
+  const std::string seg = dir + "/" + SegmentFileName(segment);
+  if (ok) ok = env->FileExists(seg) && offset + len <= env->GetFileSize(seg);
+  if (!ok) {
+    // It is written under another name and renamed whole: a bad one was
+    // damaged after the fact. The segments are then the authority.
+    log(journal + ": ignoring a damaged rewrite journal");
+  } else {
+    env->RewriteFileRange(seg, offset, j.substr(kHead, len));
+    log(journal + ": redid the rewrite of " + std::to_string(len) + " bytes at offset " +
+        std::to_string(offset) + " of " + seg + " (an erase was interrupted)");
+  }
+  env->RemoveFile(journal);
+  env->SyncDir(dir);
+  return ok;
 }
 
 }  // namespace nedb::logv2

@@ -37,6 +37,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -51,6 +52,19 @@
 #include "nedb/options.h"
 
 namespace nedb::logv2 {
+
+// The rewrite journal (docs/FORMAT.md, "Erasure"): one in-place rewrite
+// waiting to be made, in the log directory:
+//   magic "NEDBRWJ\n" | segment:u32le | offset:u64le | len:u32le | frame[len] |
+//   crc:u32le (CRC32C of everything before it)
+inline constexpr std::string_view kRewriteJournal = "REWRITE";
+inline constexpr std::string_view kRewriteJournalMagic = "NEDBRWJ\n";
+
+// Redoes the rewrite a journal in dir describes, if there is one (an erase
+// interrupted between its journal and the end of its rewrite), and removes
+// the journal. Returns true if it rewrote. Call before reading the log.
+bool RedoRewrite(Env* env, const std::string& dir,
+                 const std::function<void(const std::string&)>& log);
 
 class SegmentLog {
  public:
@@ -127,6 +141,9 @@ class SegmentLog {
   // there are then the old or the new frame, or a mix a reader reports as a
   // CRC mismatch). REQUIRES as ReadRecord; no ReadRecord or EraseRecord of
   // the same record at the same time (one may see a half-rewritten frame).
+  // The new frame is first written durably to the rewrite journal
+  // (kRewriteJournal in the log directory), so a rewrite torn by a crash or
+  // an I/O error is redone by RedoRewrite() before the log is next read.
   bool EraseRecord(const RecordLocation& loc, std::uint64_t erase_seq);
 
   // The path of segment number (dir/NNNNNNNN.seg).
