@@ -34,7 +34,7 @@ class ReplayError : public Error {
 
 // The log (or another file) is damaged somewhere other than a torn tail.
 // seq() is the seq of the first bad op (or the seq expected there) and
-// offset() the byte offset of its frame in its segment (line, in log.aof).
+// offset() the byte offset of its frame in its segment (of its line, in a v1 log.aof).
 class CorruptionError : public Error {
  public:
   CorruptionError(const std::string& what, std::uint64_t seq, std::uint64_t offset)

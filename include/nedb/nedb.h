@@ -228,7 +228,7 @@ class NEDB {
   // Replays the log into fresh state and compares it with the live state.
   bool verify_determinism() const;
 
-  // Captures the whole state in a snapshot anchored in the chain: appends a
+  // Captures the whole state in a snapshot anchored in the log: appends a
   // checkpoint op whose payload is the snapshot's BLAKE2b-512 digest, and
   // (durable) writes snapshot.json atomically. The next open loads it and
   // replays only the ops after it. Returns {"ok": true, "seq": <the
