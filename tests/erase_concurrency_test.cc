@@ -23,7 +23,7 @@ TEST(EraseConcurrency, EraseWhileOthersReadWriteAndVerify) {
   test::DbDir d;
   NEDB db(d.db(), {.sync = Sync::None});
   db.create_index("c", "tag", "eq");
-  constexpr int kDocs = 40;
+  constexpr int kDocs = 150;
   std::vector<std::uint64_t> first(kDocs);
   for (int i = 0; i < kDocs; ++i) {
     first[i] = db.put("c", "d" + std::to_string(i), {{"tag", kSecret}, {"i", i}})["i"] == i

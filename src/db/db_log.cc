@@ -28,16 +28,21 @@ void NEDB::Impl::ScanLog(std::uint64_t end, bool check_digests,
 bool NEDB::Impl::Verify() const {
   std::uint64_t n;
   merkle::Hash root;
+  // Taken before the writer lock is released: no erase rewrites a record
+  // until the check ends, so every erased record it reads names an erase op
+  // below the end it captures (an erase holds the writer lock from its op
+  // to its last rewrite).
+  std::shared_lock<std::shared_mutex> el(erase_mu_, std::defer_lock);
   {
     std::unique_lock<std::mutex> wl = LockWriter("verify");  // deferred records are written
     CheckOpen();
+    el.lock();
     std::shared_lock<std::shared_mutex> sl(state_mu_);
     n = state_.seq() + 1;
     root = tree_.Root(n);
   }
   // Re-read from the segments (on disk when durable) without blocking
   // writers: the check stops at the end captured above.
-  std::shared_lock<std::shared_mutex> el(erase_mu_);
   const logv2::VerifyLogReport r = logv2::VerifyLog(env_, LogDir(), {.limit = n});
   if (!r.ok) {
     Log("verify failed: " + r.error + " (seq " + std::to_string(r.seq) + ", " + r.file +
