@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <sys/statfs.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -15,7 +16,6 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <stdexcept>
-#include <algorithm>
 #include <string>
 #include <vector>
 

@@ -133,7 +133,11 @@ void BM_PutMem_SqliteWalFile(benchmark::State& st) {
 }
 
 BENCHMARK(BM_PutMem_NEDB)->Arg(kPutN)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_PutMem_NEDB_Text)->Arg(kPutN)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PutMem_NEDB_Text)
+    ->Arg(kPutN)
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PutMem_SqliteMemory)
     ->Arg(kPutN)
     ->Iterations(1)

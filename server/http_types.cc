@@ -116,9 +116,9 @@ Response ErrorFromException(std::exception_ptr error) {
         S::bad_request);
     return r;
   } catch (const nedb::ErasedError& e) {
-    return Response::Json({{"error",
-                            {{"code", "erased"}, {"message", e.what()}, {"erase_seq", e.erase_seq()}}}},
-                          S::gone);
+    return Response::Json(
+        {{"error", {{"code", "erased"}, {"message", e.what()}, {"erase_seq", e.erase_seq()}}}},
+        S::gone);
   } catch (const nedb::InvalidArgument& e) {
     return ErrorResponse(S::bad_request, "invalid_argument", e.what());
   } catch (const nedb::NotFound& e) {

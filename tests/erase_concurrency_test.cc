@@ -26,9 +26,8 @@ TEST(EraseConcurrency, EraseWhileOthersReadWriteAndVerify) {
   constexpr int kDocs = 150;
   std::vector<std::uint64_t> first(kDocs);
   for (int i = 0; i < kDocs; ++i) {
-    first[i] = db.put("c", "d" + std::to_string(i), {{"tag", kSecret}, {"i", i}})["i"] == i
-                   ? db.seq()
-                   : 0;
+    first[i] =
+        db.put("c", "d" + std::to_string(i), {{"tag", kSecret}, {"i", i}})["i"] == i ? db.seq() : 0;
   }
   db.checkpoint();  // some versions are history before the snapshot
   std::atomic<bool> stop{false};

@@ -61,9 +61,9 @@ void ExpectErased(NEDB& db, const History& h) {
   }
   EXPECT_FALSE(db.get("users", "u1", h.erase));  // gone at the erase op itself
   EXPECT_THROW(db.query("FROM users AS OF " + std::to_string(h.v2)), ErasedError);
-  EXPECT_THROW(db.query("FROM users AS OF " + std::to_string(h.v1) + " WHERE email = \"" +
-                        kSecret + "\""),
-               ErasedError);
+  EXPECT_THROW(
+      db.query("FROM users AS OF " + std::to_string(h.v1) + " WHERE email = \"" + kSecret + "\""),
+      ErasedError);
   EXPECT_TRUE(db.query("FROM users WHERE email = \"" + kSecret + "\"").empty());
   EXPECT_EQ(db.query("FROM users").size(), 1u);
   // The history is still provable: same roots, same proofs.
@@ -172,7 +172,7 @@ TEST(Erase, RulesAndErrors) {
   EXPECT_THROW(db.atomic([&] { db.erase("users", "u1"); }), InvalidArgument);
   const std::uint64_t e = db.erase("users", "u1", {.idem = "erase-u1"});
   EXPECT_EQ(db.erase("users", "u1", {.idem = "erase-u1"}), e);  // idempotent
-  EXPECT_THROW(db.erase("users", "u1"), NotFound);                // nothing left
+  EXPECT_THROW(db.erase("users", "u1"), NotFound);              // nothing left
   // Re-created after the erase: a new version, erasable again.
   db.put("users", "u1", {{"a", 2}});
   EXPECT_EQ(db.get("users", "u1")->at("a"), 2);

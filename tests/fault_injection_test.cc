@@ -646,9 +646,9 @@ TEST(FaultInjection, FailedRewriteDuringEraseThrowsAndTheNextOpenFinishesIt) {
   constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
   // short_bytes 20: the rewrite tore the frame in place (a bad CRC in the
   // middle of the log until the journal is replayed).
-  for (const Case c : {Case{1, {}, false}, Case{2, {}, false}, Case{1, kAll, false},
-                       Case{1, {}, true}, Case{2, kAll, true}, Case{1, 20, false},
-                       Case{2, 20, true}}) {
+  for (const Case c :
+       {Case{1, {}, false}, Case{2, {}, false}, Case{1, kAll, false}, Case{1, {}, true},
+        Case{2, kAll, true}, Case{1, 20, false}, Case{2, 20, true}}) {
     SCOPED_TRACE("nth=" + std::to_string(c.nth) +
                  " short=" + std::to_string(c.short_bytes.has_value()) +
                  " snapshot=" + std::to_string(c.snapshot));
@@ -713,7 +713,7 @@ TEST(FaultInjection, FailedRewriteLeavesNoErasedPayloadInTheReplayedHistory) {
     db.checkpoint();
   }
   FaultInjectionEnv env;
-  NEDB db(dir.db(), Quiet(&env));  // from the snapshot: versions are history
+  NEDB db(dir.db(), Quiet(&env));              // from the snapshot: versions are history
   ASSERT_TRUE(db.get("c", "u", versions[0]));  // the history is built
   env.Arm(FaultInjectionEnv::kRewrite, 1, ".seg");
   EXPECT_THROW(db.erase("c", "u"), IOError);

@@ -44,9 +44,9 @@ int RunVerify(const VerifyArgs& args) {
   const std::string dir = LogDir(args.dir);
   const std::vector<std::uint64_t> ends = SegmentEnds(dir);
   if (ends.size() == 1) {
-    return Print({{"ok", false}, {"error", "no segment files"}, {"seq", 0}, {"file", dir},
-                  {"offset", 0}},
-                 kExitFailed);
+    return Print(
+        {{"ok", false}, {"error", "no segment files"}, {"seq", 0}, {"file", dir}, {"offset", 0}},
+        kExitFailed);
   }
   logv2::VerifyLogReport r;
   {
@@ -60,9 +60,9 @@ int RunVerify(const VerifyArgs& args) {
     r = logv2::VerifyLog(Env::Default(), dir, options);
   }  // the progress line is wiped before the result is printed
   if (!r.ok) {
-    return Print({{"ok", false}, {"error", r.error}, {"seq", r.seq}, {"file", r.file},
-                  {"offset", r.offset}},
-                 kExitFailed);
+    return Print(
+        {{"ok", false}, {"error", r.error}, {"seq", r.seq}, {"file", r.file}, {"offset", r.offset}},
+        kExitFailed);
   }
   nlohmann::ordered_json j;
   j["ok"] = true;
@@ -72,8 +72,11 @@ int RunVerify(const VerifyArgs& args) {
   j["segments"] = ends.size() - 1;
   j["payloads"] = r.payloads;
   if (const auto& t = r.torn_tail) {
-    j["torn_tail"] = {{"file", t->file},   {"offset", t->offset}, {"bytes", t->bytes},
-                      {"seq", r.ops},      {"reason", t->reason}};
+    j["torn_tail"] = {{"file", t->file},
+                      {"offset", t->offset},
+                      {"bytes", t->bytes},
+                      {"seq", r.ops},
+                      {"reason", t->reason}};
   }
   return Print(j, kExitOk);
 }

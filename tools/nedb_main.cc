@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
   log_cmd->add_option("DIR", log.dir, "Data directory (holding log/)")->required();
   log_cmd->add_option("--from", log.from, "First seq to print (default 0)")->check(kCount);
   std::uint64_t limit = 0, size = 0;  // --limit and --size, when given
-  CLI::Option* limit_opt = log_cmd->add_option("--limit", limit, "Print at most N ops")->check(kCount);
+  CLI::Option* limit_opt =
+      log_cmd->add_option("--limit", limit, "Print at most N ops")->check(kCount);
 
   VerifyArgs verify;
   CLI::App* verify_cmd = app.add_subcommand(

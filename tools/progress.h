@@ -20,7 +20,9 @@ class Progress {
   using Clock = std::chrono::steady_clock;
 
   explicit Progress(std::uint64_t total_bytes)
-      : total_(total_bytes), tty_(isatty(STDERR_FILENO) == 1), start_(Clock::now()),
+      : total_(total_bytes),
+        tty_(isatty(STDERR_FILENO) == 1),
+        start_(Clock::now()),
         next_draw_(start_ + std::chrono::seconds(1)) {}
   ~Progress() { Finish(); }
   Progress(const Progress&) = delete;

@@ -131,8 +131,7 @@ class NEDB {
   // (for a repeated idem key, the first erase's). NotFound if no version of
   // coll/id holds a payload (never written, or erased already);
   // InvalidArgument inside atomic() or for a reason over 1 KiB.
-  std::uint64_t erase(std::string_view coll, std::string_view id,
-                      const EraseOptions& options = {});
+  std::uint64_t erase(std::string_view coll, std::string_view id, const EraseOptions& options = {});
 
   // Adds the directed edge from -[rel]-> to. Node keys are "collection:id".
   // Returns false, appending nothing, if the edge already exists.

@@ -29,7 +29,7 @@ inline constexpr std::uint64_t kSnapshotVersion = 3;
 inline constexpr std::size_t kSnapshotChunk = std::size_t{1} << 20;
 
 struct SnapshotHeader {
-  std::uint64_t seq = 0;                // the state is the one after this op
+  std::uint64_t seq = 0;             // the state is the one after this op
   std::string head;                  // hex Merkle root of ops [0, seq]
   std::uint64_t checkpoint_seq = 0;  // the checkpoint op that commits to this file (seq + 1)
   std::vector<IndexSpec> indexes;

@@ -53,8 +53,9 @@ std::unique_ptr<NEDB::Impl::LoadedSnapshot> NEDB::Impl::LoadSnapshot() {
   return snap;
 }
 
-bool NEDB::Impl::Replay(LoadedSnapshot* snap, logv2::SegmentReader* reader,
-                        std::vector<std::pair<std::uint64_t, std::vector<std::uint64_t>>>* erasures) {
+bool NEDB::Impl::Replay(
+    LoadedSnapshot* snap, logv2::SegmentReader* reader,
+    std::vector<std::pair<std::uint64_t, std::vector<std::uint64_t>>>* erasures) {
   State fresh;
   State& st = snap ? snap->state : fresh;
   logv2::OpRecord rec;

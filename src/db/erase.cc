@@ -57,8 +57,8 @@ std::uint64_t NEDB::Impl::Erase(std::string_view coll, std::string_view id,
     return out.idem.seq;
   }
   if (nothing) {
-    throw NotFound("nothing to erase: no version of " + std::string(coll) + "/" +
-                   std::string(id) + " holds a payload");
+    throw NotFound("nothing to erase: no version of " + std::string(coll) + "/" + std::string(id) +
+                   " holds a payload");
   }
   // From here on the history holds payloads this erase removes: it is
   // replayed again when next needed, whatever happens below (a replay after

@@ -328,8 +328,7 @@ ConsistencyProof NEDB::prove_consistency(std::uint64_t size1,
   return impl_->ProveConsistency(size1, size2);
 }
 
-std::uint64_t NEDB::erase(std::string_view coll, std::string_view id,
-                          const EraseOptions& options) {
+std::uint64_t NEDB::erase(std::string_view coll, std::string_view id, const EraseOptions& options) {
   impl_->CheckOpen();
   ValidateCollection(coll);
   ValidateId(id);

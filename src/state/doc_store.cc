@@ -170,9 +170,8 @@ std::size_t DocStore::EraseVersions(std::string_view coll, std::string_view id,
   return n;
 }
 
-void DocStore::EraseVersionsBySeq(
-    const absl::flat_hash_set<std::uint64_t>& seqs,
-    const std::function<void(std::string_view, std::uint32_t)>& fn) {
+void DocStore::EraseVersionsBySeq(const absl::flat_hash_set<std::uint64_t>& seqs,
+                                  const std::function<void(std::string_view, std::uint32_t)>& fn) {
   for (auto& [name, c] : colls_) {
     for (std::uint32_t e = 0; e < c->entries().size(); ++e) {
       bool touched = false;
@@ -186,8 +185,7 @@ void DocStore::EraseVersionsBySeq(
   }
 }
 
-std::vector<std::uint64_t> DocStore::PayloadSeqs(std::string_view coll,
-                                                 std::string_view id) const {
+std::vector<std::uint64_t> DocStore::PayloadSeqs(std::string_view coll, std::string_view id) const {
   std::vector<std::uint64_t> out;
   const Collection* c = collection(coll);
   const VersionChain* chain = c ? c->Find(id) : nullptr;

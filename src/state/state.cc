@@ -94,9 +94,8 @@ const Blob* State::Read(std::string_view coll, std::string_view id, std::uint64_
 void State::CheckNotErased(std::string_view coll, std::string_view id, const Version& v) const {
   if (!IsErased(v.blob.get())) return;
   const std::uint64_t by = ErasedBy(v.seq);
-  throw ErasedError(std::string(coll) + "/" + std::string(id) + " at seq " +
-                        std::to_string(v.seq) + " was erased by the erase op at seq " +
-                        std::to_string(by),
+  throw ErasedError(std::string(coll) + "/" + std::string(id) + " at seq " + std::to_string(v.seq) +
+                        " was erased by the erase op at seq " + std::to_string(by),
                     by);
 }
 
@@ -106,9 +105,8 @@ void State::AdoptErasures(const State& live, std::uint64_t upto) {
     if (s <= upto && ErasedBy(s) == 0) seqs.insert(s);
   }
   if (seqs.empty()) return;
-  docs_.EraseVersionsBySeq(seqs, [&](std::string_view coll, std::uint32_t entry) {
-    NoteErasedEntry(coll, entry);
-  });
+  docs_.EraseVersionsBySeq(
+      seqs, [&](std::string_view coll, std::uint32_t entry) { NoteErasedEntry(coll, entry); });
   for (std::uint64_t s : seqs) erased_[s] = live.ErasedBy(s);
 }
 

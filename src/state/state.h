@@ -98,7 +98,7 @@ class State {
   StrMap<std::uint64_t> nonces_;
   StrMap<IdemRecord> idem_;
   absl::flat_hash_map<std::uint64_t, std::uint64_t> erased_;  // put seq -> erase seq
-  StrMap<std::vector<std::uint32_t>> erased_entries_;           // coll -> entries with one
+  StrMap<std::vector<std::uint32_t>> erased_entries_;         // coll -> entries with one
   std::uint64_t counts_[kOpKindCount] = {};
 };
 

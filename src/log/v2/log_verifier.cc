@@ -35,8 +35,7 @@ std::string EraseRule(const Erased& e, const OpRecord& erase) {
   return {};
 }
 
-VerifyLogReport Fail(std::string error, std::string file, std::uint64_t seq,
-                     std::uint64_t offset) {
+VerifyLogReport Fail(std::string error, std::string file, std::uint64_t seq, std::uint64_t offset) {
   VerifyLogReport r;
   r.error = std::move(error);
   r.file = std::move(file);
@@ -75,9 +74,8 @@ VerifyLogReport VerifyLog(Env* env, const std::string& dir, const VerifyLogOptio
                  : state == PayloadState::kErased ? "erased"
                                                   : "encrypted"]++;
         if (state == PayloadState::kErased) {
-          pending.emplace(rec.payload.erased_by,
-                          Erased{rec.seq, rec.kind, std::string(rec.coll), std::string(rec.id),
-                                 file, loc.offset});
+          pending.emplace(rec.payload.erased_by, Erased{rec.seq, rec.kind, std::string(rec.coll),
+                                                        std::string(rec.id), file, loc.offset});
         }
       }
       root.Add(merkle::HashLeaf(rec.entry));
@@ -97,9 +95,9 @@ VerifyLogReport VerifyLog(Env* env, const std::string& dir, const VerifyLogOptio
       return a.second.seq < b.second.seq;
     });
     const Erased& e = first->second;
-    return Fail("payload erased by seq " + std::to_string(first->first) +
-                    ", which is not in the log",
-                e.file, e.seq, e.offset);
+    return Fail(
+        "payload erased by seq " + std::to_string(first->first) + ", which is not in the log",
+        e.file, e.seq, e.offset);
   }
   VerifyLogReport r;
   r.ok = true;

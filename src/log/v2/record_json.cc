@@ -6,7 +6,6 @@
 
 namespace nedb::logv2 {
 
-
 namespace {
 
 std::string Str(std::string_view s) { return std::string(s); }

@@ -295,7 +295,8 @@ bool RedoRewrite(Env* env, const std::string& dir,
   const std::unique_ptr<ReadOnlyRegion> r = env->MapReadOnly(journal);
   const std::string_view j(r->data(), r->size());
   constexpr std::size_t kHead = kRewriteJournalMagic.size() + 16;
-  bool ok = j.size() >= kHead + 4 && j.substr(0, kRewriteJournalMagic.size()) == kRewriteJournalMagic &&
+  bool ok = j.size() >= kHead + 4 &&
+            j.substr(0, kRewriteJournalMagic.size()) == kRewriteJournalMagic &&
             DecodeFixed32(j.data() + j.size() - 4) == Crc32c(j.data(), j.size() - 4);
   std::uint32_t segment = 0, len = 0;
   std::uint64_t offset = 0;
