@@ -20,16 +20,20 @@ std::uint64_t RequireUint(const Request& req, const char* key) {
                   std::string("query parameter ") + key + " (a non-negative integer) is required");
 }
 
+// ?key=N, or the size of the whole tree (every op).
+std::uint64_t SizeOr(const Request& req, const char* key, const nedb::NEDB& db) {
+  const auto size = req.QueryUint(key);
+  return size ? *size : db.seq() + 1;
+}
+
 Response Root(Request& req, nedb::NEDB& db) {
-  const auto size = req.QueryUint("size");
-  const std::uint64_t tree_size = size ? *size : db.seq() + 1;
+  const std::uint64_t tree_size = SizeOr(req, "size", db);
   return Response::Json({{"tree_size", tree_size}, {"root", db.root(tree_size)}});
 }
 
 Response Proof(Request& req, nedb::NEDB& db) {
   const std::uint64_t seq = RequireUint(req, "seq");
-  const auto size = req.QueryUint("size");
-  const std::uint64_t tree_size = size ? *size : db.seq() + 1;
+  const std::uint64_t tree_size = SizeOr(req, "size", db);
   const nedb::InclusionProof p = db.prove(seq, tree_size);
   return Response::Json({{"index", p.index},
                          {"tree_size", p.tree_size},
@@ -41,8 +45,7 @@ Response Proof(Request& req, nedb::NEDB& db) {
 
 Response Consistency(Request& req, nedb::NEDB& db) {
   const std::uint64_t from = RequireUint(req, "from");
-  const auto to = req.QueryUint("to");
-  const std::uint64_t size2 = to ? *to : db.seq() + 1;
+  const std::uint64_t size2 = SizeOr(req, "to", db);
   const nedb::ConsistencyProof p = db.prove_consistency(from, size2);
   return Response::Json({{"size1", p.size1},
                          {"size2", p.size2},
